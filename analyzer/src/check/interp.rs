@@ -1,0 +1,1367 @@
+//! The typestate analysis of one body: abstract interpretation over sets
+//! of [`World`]s, path-sensitive on return codes, handle values, variants
+//! and collection emptiness.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+
+use petgraph::graph::NodeIndex;
+use tapi_model::{Effect, ParentSlot, ResourceKind, Slot, Success};
+
+use super::world::{CodeClass, EvId, Mapper, Outcome, Pred, ResId, ResState, Site, Status, SuccessClass, Val, World};
+use crate::ir::{
+    AggregateKind, Body, Call, Callee, CmpOp, Const, ExitHow, Operand, Pat, Place, PlaceBase, Proj, Rvalue, Stmt,
+    Terminator,
+};
+use crate::resolve::{Resolver, tapi_function};
+use crate::source::Span;
+
+/// Worlds kept apart per block before extra ones are joined.
+const MAX_WORLDS_PER_BLOCK: usize = 48;
+/// Block visits per body before the analysis gives up on it (a safety net
+/// against pathological inputs; real functions need far fewer).
+const MAX_VISITS: usize = 200_000;
+
+/// Crate helpers that map a return code to a `Result`/`Option`/`bool`,
+/// keyed by canonical path and the parameter that takes the code.
+pub type Mappers = HashMap<(Vec<String>, usize), Mapper>;
+
+pub enum Mode {
+    Check,
+    /// Runs the body with parameter `param` holding a code of `class`, to
+    /// learn what it returns for it.
+    Summarize { param: usize, class: CodeClass },
+}
+
+/// Why a resource's lifetime ended at an exit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExitKind {
+    Return,
+    Try,
+    End,
+    ProcessExit,
+    Overwritten,
+}
+
+/// What one body's analysis found.
+#[derive(Default, Debug)]
+pub struct Outcomes {
+    pub sites: Vec<Site>,
+    /// Leaked resource → the first exit (by position) it leaks through.
+    pub leaks: BTreeMap<ResId, (Span, ExitKind)>,
+    /// A use after release: use span → (resource, where it was released).
+    pub use_after_release: BTreeMap<Span, (ResId, Span, bool)>,
+    /// A second release: its span → (resource, the first release).
+    pub double_release: BTreeMap<Span, (ResId, Span)>,
+    /// A parent released with children held: release span → (parent, children).
+    pub release_order: BTreeMap<Span, (ResId, BTreeSet<ResId>)>,
+    /// Casts of return codes to unsigned types that reach a sign test.
+    pub unsigned_casts: BTreeMap<Span, &'static str>,
+    /// Resources released explicitly somewhere.
+    pub released: BTreeSet<ResId>,
+    /// Values returned (summary mode).
+    pub returns: Vec<Val>,
+    /// The analysis hit its budget and stopped early.
+    pub incomplete: bool,
+}
+
+pub struct Interp<'a> {
+    resolver: &'a Resolver<'a>,
+    module: &'a [String],
+    body: &'a Body,
+    mappers: &'a Mappers,
+    mode: Mode,
+    out: Outcomes,
+    site_ids: HashMap<(Span, usize), ResId>,
+    events: HashMap<Span, EvId>,
+    /// The function whose code a `Code` value came from, by event.
+    event_functions: HashMap<EvId, &'static str>,
+}
+
+enum Flow {
+    Continue,
+    /// The path ends here (the program exits or panics).
+    Stop,
+}
+
+impl<'a> Interp<'a> {
+    pub fn new(
+        resolver: &'a Resolver<'a>,
+        module: &'a [String],
+        body: &'a Body,
+        mappers: &'a Mappers,
+        mode: Mode,
+    ) -> Interp<'a> {
+        Interp {
+            resolver,
+            module,
+            body,
+            mappers,
+            mode,
+            out: Outcomes::default(),
+            site_ids: HashMap::new(),
+            events: HashMap::new(),
+            event_functions: HashMap::new(),
+        }
+    }
+
+    fn checking(&self) -> bool {
+        matches!(self.mode, Mode::Check)
+    }
+
+    pub fn run(mut self) -> Outcomes {
+        let n = self.body.cfg.node_count();
+        let mut seen: Vec<Vec<World>> = vec![Vec::new(); n];
+        let mut queue: VecDeque<(NodeIndex, World)> = VecDeque::new();
+        let init = self.initial_world();
+        seen[self.body.entry.index()].push(init.clone());
+        queue.push_back((self.body.entry, init));
+        let mut visits = 0;
+        while let Some((block, world)) = queue.pop_front() {
+            visits += 1;
+            if visits > MAX_VISITS {
+                self.out.incomplete = true;
+                break;
+            }
+            for (succ, w) in self.exec_block(block, world) {
+                let set = &mut seen[succ.index()];
+                if set.contains(&w) {
+                    continue;
+                }
+                if set.len() < MAX_WORLDS_PER_BLOCK {
+                    set.push(w.clone());
+                    queue.push_back((succ, w));
+                } else {
+                    let last = set.last_mut().expect("non-empty");
+                    let joined = last.join(&w);
+                    if joined != *last {
+                        *last = joined.clone();
+                        queue.push_back((succ, joined));
+                    }
+                }
+            }
+        }
+        self.out
+    }
+
+    fn initial_world(&self) -> World {
+        let mut w = World::default();
+        if let Mode::Summarize { param, class } = self.mode
+            && let Some(p) = self.body.params.get(param)
+        {
+            let (lo, hi) = class.interval(false);
+            w.places.insert(Place::local(p.local), Val::Int(lo, hi));
+        }
+        w
+    }
+
+    fn exec_block(&mut self, block: NodeIndex, mut w: World) -> Vec<(NodeIndex, World)> {
+        let bb = &self.body.cfg[block];
+        for stmt in &bb.stmts {
+            let flow = match stmt {
+                Stmt::Assign { place, value, span } => {
+                    self.assign(&mut w, place, value, *span);
+                    Flow::Continue
+                }
+                Stmt::Call(call) => self.call(&mut w, call),
+            };
+            if let Flow::Stop = flow {
+                return Vec::new();
+            }
+        }
+        match &bb.term {
+            Terminator::Goto(t) => vec![(*t, w)],
+            Terminator::If { cond, then, otherwise } => {
+                let v = self.operand(&w, cond);
+                let mut out = Vec::new();
+                if let Some(t) = self.refine(w.clone(), &v, true) {
+                    out.push((*then, t));
+                }
+                if let Some(f) = self.refine(w, &v, false) {
+                    out.push((*otherwise, f));
+                }
+                out
+            }
+            Terminator::Test { scrutinee, pat, then, otherwise } => {
+                let place = match scrutinee {
+                    Operand::Copy(p) => Some(self.canonical(p)),
+                    _ => None,
+                };
+                let v = self.operand(&w, scrutinee);
+                let mut out = Vec::new();
+                if let Some(t) = self.refine_test(w.clone(), &v, place.as_ref(), pat, true) {
+                    out.push((*then, t));
+                }
+                if let Some(f) = self.refine_test(w, &v, place.as_ref(), pat, false) {
+                    out.push((*otherwise, f));
+                }
+                out
+            }
+            Terminator::ForEach { collection, first, body, exit } => self.for_each(w, collection, *first, *body, *exit),
+            Terminator::Return { value, span, how } => {
+                self.ret(w, value, *span, *how);
+                Vec::new()
+            }
+            Terminator::Exit { span } => {
+                self.leak_check(&w, *span, ExitKind::ProcessExit);
+                Vec::new()
+            }
+            Terminator::Panic | Terminator::Unreachable => Vec::new(),
+        }
+    }
+
+    // ----- places and values ------------------------------------------------
+
+    /// Statics are named by their canonical path so every spelling agrees.
+    fn canonical(&self, place: &Place) -> Place {
+        match &place.base {
+            PlaceBase::Path(segs) => match self.resolver.resolve(self.module, segs) {
+                Some(c) => Place { base: PlaceBase::Path(c), proj: place.proj.clone() },
+                None => place.clone(),
+            },
+            PlaceBase::Local(_) => place.clone(),
+        }
+    }
+
+    /// Follows `*p` through pointer values: `*out` where `out = &mut h` is
+    /// `h`; `*h` where `h` is a handle bound by iteration is `h` itself.
+    fn through_derefs(&self, w: &World, place: &Place) -> Place {
+        let mut place = self.canonical(place);
+        while let Some(i) = place.proj.iter().position(|p| *p == Proj::Deref) {
+            let prefix = Place { base: place.base.clone(), proj: place.proj[..i].to_vec() };
+            let rest = place.proj[i + 1..].to_vec();
+            match w.get(&prefix) {
+                Val::Ptr(target) => {
+                    place = target;
+                    place.proj.extend(rest);
+                }
+                Val::Handle(_) | Val::Elements(_) => {
+                    place = prefix;
+                    place.proj.extend(rest);
+                }
+                _ => break,
+            }
+        }
+        place
+    }
+
+    fn is_static_place(&self, place: &Place) -> bool {
+        match &place.base {
+            PlaceBase::Path(segs) => self.resolver.is_static(segs),
+            PlaceBase::Local(_) => false,
+        }
+    }
+
+    fn read(&self, w: &World, place: &Place) -> Val {
+        let place = self.through_derefs(w, place);
+        if let PlaceBase::Path(segs) = &place.base
+            && !self.resolver.is_static(segs)
+        {
+            return const_value(segs);
+        }
+        if let Some(i) = place.proj.iter().position(|p| *p == Proj::AnyIndex) {
+            let base = Place { base: place.base.clone(), proj: place.proj[..i].to_vec() };
+            return elements_of(w, &base);
+        }
+        match w.places.get(&place) {
+            Some(v) => v.clone(),
+            None => {
+                // A part of a collection element (`(dev, line)` bound by a
+                // `for`) is any of the element's handles.
+                for n in (0..place.proj.len()).rev() {
+                    let prefix = Place { base: place.base.clone(), proj: place.proj[..n].to_vec() };
+                    if let Some(v @ Val::Elements(_)) = w.places.get(&prefix) {
+                        return v.clone();
+                    }
+                }
+                // `v[0]` of a collection filled through `v[i]`.
+                if let Some(Proj::Index(_)) = place.proj.last() {
+                    let base = Place { base: place.base.clone(), proj: place.proj[..place.proj.len() - 1].to_vec() };
+                    let any = base.project(Proj::AnyIndex);
+                    if let Some(v) = w.places.get(&any) {
+                        return v.clone();
+                    }
+                }
+                Val::Unknown
+            }
+        }
+    }
+
+    fn operand(&self, w: &World, op: &Operand) -> Val {
+        match op {
+            Operand::Copy(p) => self.read(w, p),
+            Operand::Const(c) => match c {
+                Const::Int(i) => Val::Int(*i, *i),
+                Const::Bool(b) => Val::Bool(*b),
+                Const::Null => Val::Int(0, 0),
+                Const::Path(segs) => const_value(segs),
+                Const::Unit | Const::Str => Val::Unknown,
+            },
+            Operand::Ref { place, .. } => Val::Ptr(self.through_derefs(w, place)),
+            Operand::Unknown => Val::Unknown,
+        }
+    }
+
+    /// Whether writing to `place` hands the value out of the function.
+    fn escapes_through(&self, place: &Place) -> bool {
+        if self.is_static_place(place) {
+            return true;
+        }
+        let PlaceBase::Local(id) = place.base else { return false };
+        self.body.params.iter().any(|p| {
+            p.local == id && (p.by_mut_ref || p.is_self) && !place.proj.is_empty()
+        })
+    }
+
+    fn write(&mut self, w: &mut World, place: &Place, val: Val, span: Span) {
+        let place = self.through_derefs(w, place);
+        if self.escapes_through(&place) {
+            self.escape_val(w, &val);
+        }
+        if let Some(i) = place.proj.iter().position(|p| *p == Proj::AnyIndex) {
+            // A write to some element: the collection holds it too.
+            let key = Place { base: place.base.clone(), proj: place.proj[..=i].to_vec() };
+            let mut set: BTreeSet<ResId> = World::resources_in(&w.get(&key)).into_iter().collect();
+            set.extend(World::resources_in(&val));
+            if !set.is_empty() {
+                w.places.insert(key, Val::Elements(set));
+            }
+            return;
+        }
+        let new_res: BTreeSet<ResId> = World::resources_in(&val).into_iter().collect();
+        self.check_overwrite(w, &place, &new_res, span);
+        w.clear_within(&place);
+        w.places.insert(place, val);
+    }
+
+    /// A handle that no variable holds any more is leaked.
+    fn check_overwrite(&mut self, w: &mut World, place: &Place, keep: &BTreeSet<ResId>, span: Span) {
+        let old: Vec<ResId> = w.values_within(place).flat_map(World::resources_in).collect();
+        for r in old {
+            if keep.contains(&r) {
+                continue;
+            }
+            let Some(st) = w.res.get(&r) else { continue };
+            if st.status == Status::Held && !st.escaped && !w.held_elsewhere(r, place) {
+                self.record_leak(r, span, ExitKind::Overwritten);
+                if let Some(st) = w.res.get_mut(&r) {
+                    st.status = Status::Lost;
+                }
+            }
+        }
+    }
+
+    fn escape_val(&self, w: &mut World, val: &Val) {
+        let mut ids = World::resources_in(val);
+        if let Val::Ptr(p) = val {
+            ids.extend(w.values_within(p).flat_map(World::resources_in));
+        }
+        for r in ids {
+            escape(w, r);
+        }
+    }
+
+    fn escape_place(&self, w: &mut World, place: &Place) {
+        let ids: Vec<ResId> = w.values_within(place).flat_map(World::resources_in).collect();
+        for r in ids {
+            escape(w, r);
+        }
+    }
+
+    fn assign(&mut self, w: &mut World, place: &Place, value: &Rvalue, span: Span) {
+        match value {
+            Rvalue::Use(Operand::Copy(src)) => {
+                let src = self.through_derefs(w, src);
+                let val = self.read(w, &src);
+                let dst = self.through_derefs(w, place);
+                // Copy the parts too: `let old = line;` keeps `line.(Some).0`.
+                let parts = parts_of(w, &src);
+                let mut keep: BTreeSet<ResId> = World::resources_in(&val).into_iter().collect();
+                keep.extend(parts.iter().flat_map(|(_, v)| World::resources_in(v)));
+                if dst.proj.contains(&Proj::AnyIndex) {
+                    self.write(w, &dst, val, span);
+                    return;
+                }
+                if self.escapes_through(&dst) {
+                    self.escape_val(w, &val);
+                    for (_, v) in &parts {
+                        self.escape_val(w, v);
+                    }
+                }
+                self.check_overwrite(w, &dst, &keep, span);
+                w.clear_within(&dst);
+                w.places.insert(dst.clone(), val);
+                for (proj, v) in parts {
+                    let mut p = dst.clone();
+                    p.proj.extend(proj);
+                    w.places.insert(p, v);
+                }
+            }
+            Rvalue::Aggregate { kind, fields } => {
+                let (val, key) = match kind {
+                    AggregateKind::Variant(name) => (Val::Variant(variant_key(name)), Some(variant_key(name))),
+                    AggregateKind::Collection { len } => (Val::Aggregate { nonempty: len.map(|l| l > 0) }, None),
+                    AggregateKind::Tuple | AggregateKind::Struct(_) => (Val::Aggregate { nonempty: None }, None),
+                };
+                let vals: Vec<(String, Val)> = fields.iter().map(|(n, op)| (n.clone(), self.operand(w, op))).collect();
+                // `Ok(LineSession { app, line })`: the parts of a field that
+                // is itself a place come along.
+                let field_parts: Vec<Vec<(Vec<Proj>, Val)>> = fields
+                    .iter()
+                    .map(|(_, op)| match op {
+                        Operand::Copy(p) => {
+                            let p = self.through_derefs(w, p);
+                            parts_of(w, &p)
+                        }
+                        _ => Vec::new(),
+                    })
+                    .collect();
+                let dst = self.canonical(place);
+                let mut keep: BTreeSet<ResId> = vals.iter().flat_map(|(_, v)| World::resources_in(v)).collect();
+                keep.extend(field_parts.iter().flatten().flat_map(|(_, v)| World::resources_in(v)));
+                if self.escapes_through(&dst) {
+                    for (_, v) in &vals {
+                        self.escape_val(w, v);
+                    }
+                }
+                self.check_overwrite(w, &dst, &keep, span);
+                w.clear_within(&dst);
+                w.places.insert(dst.clone(), val);
+                for (i, (name, v)) in vals.into_iter().enumerate() {
+                    let proj = match (kind, &key) {
+                        (_, Some(k)) => Proj::Variant(k.clone(), i),
+                        (AggregateKind::Collection { .. }, _) => match name.parse::<i64>() {
+                            Ok(n) => Proj::Index(n),
+                            Err(_) => Proj::AnyIndex,
+                        },
+                        _ => Proj::Field(name),
+                    };
+                    let field = dst.project(proj);
+                    for (sub, pv) in &field_parts[i] {
+                        let mut p = field.clone();
+                        p.proj.extend(sub.iter().cloned());
+                        if self.escapes_through(&dst) {
+                            self.escape_val(w, pv);
+                        }
+                        w.places.insert(p, pv.clone());
+                    }
+                    if matches!(v, Val::Unknown) {
+                        continue;
+                    }
+                    w.places.insert(field, v);
+                }
+            }
+            other => {
+                let v = self.rvalue(w, other, span);
+                self.write(w, place, v, span);
+            }
+        }
+    }
+
+    fn rvalue(&mut self, w: &mut World, value: &Rvalue, span: Span) -> Val {
+        match value {
+            Rvalue::Use(op) => self.operand(w, op),
+            Rvalue::Cast { operand, ty, span } => {
+                let v = self.operand(w, operand);
+                cast(v, ty, *span)
+            }
+            Rvalue::Cmp { op, lhs, rhs } => {
+                let (a, b) = (self.operand(w, lhs), self.operand(w, rhs));
+                if op.is_ordering() {
+                    for side in [&a, &b] {
+                        if let Val::Code { ev, unsigned: Some(cast), .. } = side {
+                            let f = self.event_functions.get(ev).copied().unwrap_or("a TAPI function");
+                            self.out.unsigned_casts.entry(*cast).or_insert(f);
+                        }
+                    }
+                }
+                match (&a, &b) {
+                    (Val::Int(..), Val::Int(..)) => match compare(&a, *op, &b) {
+                        (true, false) => Val::Bool(true),
+                        (false, true) => Val::Bool(false),
+                        _ => Val::Pred(Box::new(Pred::Cmp(*op, a, b))),
+                    },
+                    _ => Val::Pred(Box::new(Pred::Cmp(*op, a, b))),
+                }
+            }
+            Rvalue::Not(op) => match self.operand(w, op) {
+                Val::Bool(b) => Val::Bool(!b),
+                Val::Unknown => Val::Unknown,
+                v => Val::Pred(Box::new(Pred::Not(Box::new(v)))),
+            },
+            Rvalue::Opaque(ops) => {
+                for op in ops {
+                    // Reading is harmless; a closure passed along escapes.
+                    if let Val::Closure(set) = self.operand(w, op) {
+                        for r in set {
+                            escape(w, r);
+                        }
+                    }
+                }
+                Val::Unknown
+            }
+            Rvalue::Element(op) => match op {
+                Operand::Copy(p) => {
+                    let p = self.canonical(p);
+                    elements_of(w, &p)
+                }
+                _ => Val::Unknown,
+            },
+            Rvalue::Matches { operand, pat } => match operand {
+                Operand::Copy(p) => Val::Pred(Box::new(Pred::Matches(self.canonical(p), pat.clone()))),
+                other => Val::Pred(Box::new(Pred::MatchesVal(self.operand(w, other), pat.clone()))),
+            },
+            Rvalue::Closure { captures, .. } => {
+                // Following a closure's body is whole-program work; until
+                // then what it captures is out of this body's hands.
+                let mut set = BTreeSet::new();
+                for c in captures {
+                    let c = self.canonical(c);
+                    set.extend(w.values_within(&c).flat_map(World::resources_in));
+                }
+                for r in &set {
+                    escape(w, *r);
+                }
+                let _ = span;
+                Val::Closure(set)
+            }
+            Rvalue::Aggregate { .. } => Val::Unknown,
+        }
+    }
+
+    // ----- calls ----------------------------------------------------------
+
+    fn call(&mut self, w: &mut World, call: &Call) -> Flow {
+        let args: Vec<Val> = call.args.iter().map(|a| self.arg_value(w, a)).collect();
+        let dest_val = match &call.callee {
+            Callee::Path { path, .. } => {
+                let canon = self.resolver.resolve(self.module, path).unwrap_or_else(|| path.clone());
+                if let Some(f) = tapi_function(&canon) {
+                    self.havoc_out_args(w, call, 0);
+                    self.tapi_call(w, call, f, &args)
+                } else if is_process_exit(&canon) {
+                    self.leak_check(w, call.span, ExitKind::ProcessExit);
+                    return Flow::Stop;
+                } else if is_diverging(&canon) {
+                    return Flow::Stop;
+                } else if let Some(v) = self.mapped(&canon, &args) {
+                    v
+                } else if is_collection_constructor(&canon) {
+                    Val::Aggregate { nonempty: Some(false) }
+                } else if is_std(&canon) {
+                    self.escape_closures(w, &args);
+                    Val::Unknown
+                } else {
+                    // A function the analysis does not follow (yet): what it
+                    // is given is its to release.
+                    for a in &args {
+                        self.escape_arg(w, a);
+                    }
+                    self.havoc_out_args(w, call, 0);
+                    Val::Unknown
+                }
+            }
+            Callee::Method { name, .. } => self.method(w, call, name, &args),
+            Callee::Local(_) | Callee::Unknown => {
+                for a in &args {
+                    self.escape_arg(w, a);
+                }
+                self.havoc_out_args(w, call, 0);
+                Val::Unknown
+            }
+        };
+        self.write(w, &call.dest, dest_val, call.span);
+        Flow::Continue
+    }
+
+    /// An argument's value; an aggregate passed by value (`(dev, line)`)
+    /// stands for the handles inside it.
+    fn arg_value(&self, w: &World, op: &Operand) -> Val {
+        let v = self.operand(w, op);
+        if let (Val::Aggregate { .. } | Val::Variant(_), Operand::Copy(p)) = (&v, op) {
+            let p = self.through_derefs(w, p);
+            let set = elements_of_set(w, &p);
+            if !set.is_empty() {
+                return Val::Elements(set);
+            }
+        }
+        v
+    }
+
+    /// What a callee may write through `&mut` arguments (from `first` on)
+    /// is no longer known.
+    fn havoc_out_args(&self, w: &mut World, call: &Call, first: usize) {
+        for op in call.args.iter().skip(first) {
+            if let Operand::Ref { place, mutable: true } = op {
+                let p = self.through_derefs(w, place);
+                w.havoc_within(&p);
+            }
+        }
+    }
+
+    fn escape_arg(&self, w: &mut World, a: &Val) {
+        match a {
+            Val::Ptr(p) => {
+                let p = p.clone();
+                self.escape_place(w, &p);
+            }
+            other => self.escape_val(w, other),
+        }
+    }
+
+    fn escape_closures(&self, w: &mut World, args: &[Val]) {
+        for a in args {
+            if let Val::Closure(set) = a {
+                for r in set {
+                    escape(w, *r);
+                }
+            }
+        }
+    }
+
+    /// `check(rc)` where `check` maps codes to a `Result`.
+    fn mapped(&self, canon: &[String], args: &[Val]) -> Option<Val> {
+        for (j, a) in args.iter().enumerate() {
+            if let Val::Code { ev, success, .. } = a
+                && let Some(m) = self.mappers.get(&(canon.to_vec(), j))
+            {
+                return Some(Val::Mapped { ev: *ev, success: *success, mapper: Box::new(m.clone()) });
+            }
+        }
+        None
+    }
+
+    fn method(&mut self, w: &mut World, call: &Call, name: &str, args: &[Val]) -> Val {
+        let receiver = args.first().cloned().unwrap_or(Val::Unknown);
+        let target = match &receiver {
+            Val::Ptr(p) => Some(p.clone()),
+            _ => None,
+        };
+        match name {
+            "push" | "push_back" | "push_front" | "insert" | "extend" | "append" | "add" => {
+                if let Some(coll) = target {
+                    let mut set: BTreeSet<ResId> =
+                        World::resources_in(&w.get(&coll.project(Proj::AnyIndex))).into_iter().collect();
+                    for a in &args[1..] {
+                        set.extend(World::resources_in(a));
+                        if let Val::Ptr(p) = a {
+                            set.extend(elements_of_set(w, p));
+                        }
+                    }
+                    if !set.is_empty() {
+                        w.places.insert(coll.project(Proj::AnyIndex), Val::Elements(set));
+                    }
+                    let nonempty = w.get(&coll);
+                    if matches!(nonempty, Val::Aggregate { .. } | Val::Unknown) {
+                        w.places.insert(coll, Val::Aggregate { nonempty: Some(true) });
+                    }
+                }
+                Val::Unknown
+            }
+            "pop" | "pop_back" | "pop_front" | "first" | "last" | "get" | "get_mut" | "remove" | "swap_remove"
+            | "iter" | "iter_mut" | "into_iter" | "drain" | "next" => match target {
+                Some(coll) => elements_of(w, &coll),
+                None => Val::Unknown,
+            },
+            "len" | "is_empty" | "contains" | "fmt" | "to_string" | "eq" | "ne" | "cmp" | "partial_cmp"
+            | "hash" | "min" | "max" | "as_ptr" | "as_mut_ptr" | "encode_utf16" | "chain" | "collect"
+            | "join" | "sleep" | "elapsed" | "now" | "wrapping_add" | "checked_add" | "saturating_sub"
+            | "recv" | "recv_timeout" | "try_recv" | "wait" | "unwrap_or" | "unwrap_or_default"
+            | "unwrap_or_else" | "map" | "map_err" | "ok" | "err" | "and_then" | "or_else" | "filter"
+            | "enumerate" | "zip" | "skip" | "take_while" | "count" | "any" | "all" | "find" | "position"
+            | "clear" | "retain" | "truncate" | "sort" | "dedup" | "reserve" | "resize" | "fill" | "load"
+            | "store" | "set" | "get_or_init" | "with" | "replace" | "copy_from_slice" | "write_all"
+            | "flush" | "read_line" | "lines" | "trim" | "parse" | "starts_with" | "ends_with" | "split"
+            | "to_vec" | "as_slice" | "keys" | "values" | "entry" | "or_insert" | "send" => {
+                if matches!(name, "send" | "store" | "set" | "replace" | "with" | "get_or_init") {
+                    // Handed to a channel, an atomic or a global: out of
+                    // this body's hands.
+                    for a in &args[1..] {
+                        self.escape_arg(w, a);
+                    }
+                }
+                self.escape_closures(w, args);
+                Val::Unknown
+            }
+            _ => {
+                for a in &args[1..] {
+                    self.escape_arg(w, a);
+                }
+                self.havoc_out_args(w, call, 0);
+                Val::Unknown
+            }
+        }
+    }
+
+    fn event(&mut self, span: Span, function: &'static str) -> EvId {
+        let next = EvId(self.events.len() as u32);
+        let ev = *self.events.entry(span).or_insert(next);
+        self.event_functions.insert(ev, function);
+        ev
+    }
+
+    fn site(&mut self, call: &Call, index: usize, kind: ResourceKind, function: &'static str, name: Option<String>) -> ResId {
+        let next = ResId(self.out.sites.len() as u32);
+        let id = *self.site_ids.entry((call.span, index)).or_insert(next);
+        if id == next {
+            self.out.sites.push(Site { kind, span: call.span, function, name });
+        }
+        id
+    }
+
+    fn tapi_call(&mut self, w: &mut World, call: &Call, f: &'static tapi_model::Function, args: &[Val]) -> Val {
+        let released_arg = match f.effect {
+            Effect::Release { handle: Slot::Arg(i), .. } => Some(i),
+            _ => None,
+        };
+        for hp in f.handles {
+            if Some(hp.index) == released_arg {
+                continue;
+            }
+            if let Some(Val::Handle(r)) = args.get(hp.index) {
+                self.check_use(w, *r, call.span);
+            }
+        }
+        match f.effect {
+            Effect::None => {
+                let ev = self.event(call.span, f.name);
+                Val::Code { ev, success: SuccessClass::Any, unsigned: None }
+            }
+            Effect::Release { kind: _, handle } => {
+                if let Slot::Arg(i) = handle
+                    && let Some(v) = args.get(i)
+                {
+                    self.release(w, v, call.span);
+                }
+                Val::Unknown
+            }
+            Effect::Acquire { creates, success } => {
+                let ev = self.event(call.span, f.name);
+                w.set_outcome(ev, Outcome::Unknown);
+                let success = success_class(success);
+                for (k, c) in creates.iter().enumerate() {
+                    let Slot::Arg(i) = c.out else { continue };
+                    let name = call.args.get(i).and_then(|a| self.place_name(a));
+                    let r = self.site(call, k, c.kind, f.name, name);
+                    let parent = match c.parent {
+                        ParentSlot::None => None,
+                        ParentSlot::Handle(Slot::Arg(j)) => match args.get(j) {
+                            Some(Val::Handle(p)) => Some(*p),
+                            _ => None,
+                        },
+                        ParentSlot::ParentOf(Slot::Arg(j)) => match args.get(j) {
+                            Some(Val::Handle(p)) => w.res.get(p).and_then(|s| s.parent),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    // A site acquired again while its earlier handle is
+                    // still held elsewhere (a loop filling a Vec) stands for
+                    // many resources; the older ones stay held.
+                    let earlier_held = w.res.get(&r).is_some_and(|s| s.status == Status::Held);
+                    let state = ResState {
+                        status: Status::Held,
+                        ev: if earlier_held { None } else { Some(ev) },
+                        parent,
+                        escaped: false,
+                    };
+                    match args.get(i) {
+                        Some(Val::Ptr(place)) => {
+                            let place = place.clone();
+                            let prior = w.res.insert(r, state);
+                            if let Some(prior) = prior
+                                && prior.status == Status::Held
+                                && !w.held_elsewhere(r, &place)
+                                && !prior.escaped
+                                && w.values_within(&place).any(|v| World::resources_in(v).contains(&r))
+                            {
+                                // The previous handle from this call is lost.
+                                self.record_leak(r, call.span, ExitKind::Overwritten);
+                            }
+                            self.write(w, &place, Val::Handle(r), call.span);
+                        }
+                        _ => {
+                            // Written somewhere we cannot see.
+                            w.res.insert(r, ResState { escaped: true, ..state });
+                        }
+                    }
+                }
+                Val::Code { ev, success, unsigned: None }
+            }
+            Effect::Registration { owner, key_arg: _, enable_arg, success } => {
+                let owner = match owner {
+                    Slot::Arg(o) => match args.get(o) {
+                        Some(Val::Handle(r)) => Some(*r),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let enable = args.get(enable_arg).cloned().unwrap_or(Val::Unknown);
+                match truthiness(&enable) {
+                    Some(false) => {
+                        let target = w
+                            .res
+                            .iter()
+                            .filter(|(id, st)| {
+                                self.out.sites[id.0 as usize].kind == ResourceKind::RequestRecipient
+                                    && (owner.is_none() || st.parent == owner)
+                            })
+                            .map(|(id, _)| *id)
+                            .max();
+                        if let Some(r) = target {
+                            self.release(w, &Val::Handle(r), call.span);
+                        }
+                        Val::Unknown
+                    }
+                    Some(true) => {
+                        let ev = self.event(call.span, f.name);
+                        w.set_outcome(ev, Outcome::Unknown);
+                        let r = self.site(call, 0, ResourceKind::RequestRecipient, f.name, None);
+                        w.res.insert(r, ResState { status: Status::Held, ev: Some(ev), parent: owner, escaped: false });
+                        Val::Code { ev, success: success_class(success), unsigned: None }
+                    }
+                    None => Val::Unknown,
+                }
+            }
+        }
+    }
+
+    fn place_name(&self, op: &Operand) -> Option<String> {
+        let Operand::Ref { place, .. } = op else { return None };
+        let PlaceBase::Local(id) = place.base else { return None };
+        let base = &self.body.locals[id.0 as usize].name;
+        if base.is_empty() {
+            return None;
+        }
+        let mut s = base.clone();
+        for p in &place.proj {
+            match p {
+                Proj::Field(f) => {
+                    s.push('.');
+                    s.push_str(f);
+                }
+                Proj::Index(i) => s.push_str(&format!("[{i}]")),
+                Proj::AnyIndex => s.push_str("[..]"),
+                Proj::Deref => s = format!("*{s}"),
+                Proj::Variant(..) => {}
+            }
+        }
+        Some(s)
+    }
+
+    fn check_use(&mut self, w: &World, r: ResId, span: Span) {
+        if !self.checking() {
+            return;
+        }
+        match w.res.get(&r).map(|s| &s.status) {
+            Some(Status::Released { at, by_element: false }) => {
+                self.out.use_after_release.entry(span).or_insert((r, *at, false));
+            }
+            Some(Status::ReleasedByParent { at }) => {
+                self.out.use_after_release.entry(span).or_insert((r, *at, true));
+            }
+            _ => {}
+        }
+    }
+
+    fn release(&mut self, w: &mut World, v: &Val, span: Span) {
+        match v {
+            Val::Handle(r) => {
+                let r = *r;
+                let Some(st) = w.res.get(&r).cloned() else { return };
+                match st.status {
+                    Status::Held => {
+                        self.set_released(w, r, span, false);
+                    }
+                    Status::Released { at, by_element: false } if at != span => {
+                        if self.checking() {
+                            self.out.double_release.entry(span).or_insert((r, at));
+                        }
+                    }
+                    Status::ReleasedByParent { at } => {
+                        if self.checking() {
+                            self.out.use_after_release.entry(span).or_insert((r, at, true));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Val::Elements(set) => {
+                for r in set.clone() {
+                    if w.res.get(&r).is_some_and(|s| s.status == Status::Held) {
+                        self.set_released(w, r, span, true);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn set_released(&mut self, w: &mut World, r: ResId, span: Span, by_element: bool) {
+        if let Some(st) = w.res.get_mut(&r) {
+            st.status = Status::Released { at: span, by_element };
+            st.ev = None;
+        }
+        self.out.released.insert(r);
+        let held_children: BTreeSet<ResId> = w
+            .descendants(r)
+            .into_iter()
+            .filter(|c| w.res.get(c).is_some_and(|s| s.status == Status::Held))
+            .collect();
+        if !held_children.is_empty() && self.checking() {
+            let entry = self.out.release_order.entry(span).or_insert((r, BTreeSet::new()));
+            entry.1.extend(held_children.iter().copied());
+        }
+        for c in w.descendants(r) {
+            if let Some(st) = w.res.get_mut(&c)
+                && st.status == Status::Held
+            {
+                st.status = Status::ReleasedByParent { at: span };
+                st.ev = None;
+            }
+        }
+    }
+
+    // ----- exits ------------------------------------------------------------
+
+    fn ret(&mut self, mut w: World, value: &Operand, span: Span, how: ExitHow) {
+        let v = self.operand(&w, value);
+        match value {
+            Operand::Copy(p) => {
+                let p = self.canonical(p);
+                self.escape_place(&mut w, &p);
+            }
+            _ => self.escape_arg(&mut w, &v),
+        }
+        if !self.checking() {
+            self.out.returns.push(v);
+            return;
+        }
+        let kind = match how {
+            ExitHow::Return => ExitKind::Return,
+            ExitHow::Try => ExitKind::Try,
+            ExitHow::End => ExitKind::End,
+        };
+        self.leak_check(&w, span, kind);
+    }
+
+    fn leak_check(&mut self, w: &World, span: Span, kind: ExitKind) {
+        if !self.checking() {
+            return;
+        }
+        for (r, st) in &w.res {
+            if st.status != Status::Held || st.escaped {
+                continue;
+            }
+            let site = &self.out.sites[r.0 as usize];
+            if site.kind == ResourceKind::RequestRecipient {
+                // A registration lives as long as its line app: it leaks
+                // only with an app that leaks here.
+                let owner_leaks = st.parent.and_then(|p| w.res.get(&p)).is_some_and(|p| {
+                    p.status == Status::Held && !p.escaped
+                });
+                if !owner_leaks {
+                    continue;
+                }
+            }
+            self.record_leak(*r, span, kind);
+        }
+    }
+
+    fn record_leak(&mut self, r: ResId, span: Span, kind: ExitKind) {
+        if !self.checking() {
+            return;
+        }
+        let entry = self.out.leaks.entry(r).or_insert((span, kind));
+        if span < entry.0 {
+            *entry = (span, kind);
+        }
+    }
+
+    // ----- branches ------------------------------------------------------
+
+    fn for_each(&self, mut w: World, collection: &Operand, first: bool, body: NodeIndex, exit: NodeIndex) -> Vec<(NodeIndex, World)> {
+        if !first {
+            return vec![(body, w.clone()), (exit, w)];
+        }
+        let place = match collection {
+            Operand::Copy(p) => Some(self.canonical(p)),
+            _ => None,
+        };
+        let v = self.operand(&w, collection);
+        let nonempty = match &v {
+            Val::Aggregate { nonempty } => *nonempty,
+            Val::Int(lo, hi) if *lo > 0 => {
+                let _ = hi;
+                Some(true)
+            }
+            Val::Int(0, 0) => Some(false),
+            _ => None,
+        };
+        match nonempty {
+            Some(true) => vec![(body, w)],
+            Some(false) => vec![(exit, w)],
+            None => {
+                let mut empty = w.clone();
+                if let Some(p) = &place
+                    && p.proj.is_empty()
+                    && matches!(p.base, PlaceBase::Local(_))
+                {
+                    // Remember which way this went: a later loop over the
+                    // same collection (or bound) goes the same way.
+                    let (full, none) = match v {
+                        Val::Int(_, hi) => (Val::Int(1, hi.max(1)), Val::Int(0, 0)),
+                        _ => (Val::Aggregate { nonempty: Some(true) }, Val::Aggregate { nonempty: Some(false) }),
+                    };
+                    w.places.insert(p.clone(), full);
+                    empty.places.insert(p.clone(), none);
+                }
+                vec![(body, w), (exit, empty)]
+            }
+        }
+    }
+
+    /// The world on the side of a branch where `v` is `truth`, or `None`
+    /// when that side cannot happen.
+    fn refine(&self, mut w: World, v: &Val, truth: bool) -> Option<World> {
+        match v {
+            Val::Bool(b) => (*b == truth).then_some(w),
+            Val::Pred(p) => match &**p {
+                Pred::Not(inner) => self.refine(w, inner, !truth),
+                Pred::Cmp(op, a, b) => self.refine_cmp(w, *op, a, b, truth),
+                Pred::Matches(place, pat) => {
+                    let val = self.read(&w, place);
+                    self.refine_test(w, &val, Some(place), pat, truth)
+                }
+                Pred::MatchesVal(val, pat) => self.refine_test(w, val, None, pat, truth),
+            },
+            Val::Mapped { ev, success, mapper } => {
+                // `if ok(rc)` with a helper returning `bool`.
+                let classes = self.classes(&w, *ev, *success);
+                let keep: Vec<CodeClass> = classes
+                    .into_iter()
+                    .filter(|c| match &mapper.results[*c as usize] {
+                        Some(Val::Bool(b)) => *b == truth,
+                        _ => true,
+                    })
+                    .collect();
+                self.restrict(&mut w, *ev, *success, &keep).then_some(w)
+            }
+            _ => Some(w),
+        }
+    }
+
+    /// The classes a code can be in on this path.
+    fn classes(&self, w: &World, ev: EvId, success: SuccessClass) -> Vec<CodeClass> {
+        // Synchronous functions return 0 or an error, asynchronous ones a
+        // request id or an error.
+        let possible: &[CodeClass] = match success {
+            SuccessClass::Zero => &[CodeClass::Zero, CodeClass::Negative],
+            SuccessClass::Positive => &[CodeClass::Positive, CodeClass::Negative],
+            SuccessClass::Any => &CodeClass::ALL,
+        };
+        let outcome = w.outcome(ev);
+        possible.iter().copied().filter(|c| SuccessClass::of(outcome, *c, success)).collect()
+    }
+
+    /// Keeps only the paths where the code is in one of `keep`.
+    fn restrict(&self, w: &mut World, ev: EvId, success: SuccessClass, keep: &[CodeClass]) -> bool {
+        if success == SuccessClass::Any {
+            return !keep.is_empty();
+        }
+        let outcomes: BTreeSet<Outcome> = keep.iter().map(|c| success.outcome(*c)).collect();
+        match outcomes.len() {
+            0 => false,
+            1 => {
+                let o = *outcomes.iter().next().expect("one");
+                if w.outcome(ev) != o {
+                    w.set_outcome(ev, o);
+                }
+                true
+            }
+            _ => true,
+        }
+    }
+
+    fn refine_cmp(&self, mut w: World, op: CmpOp, a: &Val, b: &Val, truth: bool) -> Option<World> {
+        let (op, a, b) = match (a, b) {
+            (Val::Int(..), Val::Code { .. } | Val::Handle(_)) => (op.flip(), b, a),
+            _ => (op, a, b),
+        };
+        match (a, b) {
+            (Val::Code { ev, success, unsigned }, Val::Int(..)) => {
+                let keep: Vec<CodeClass> = self
+                    .classes(&w, *ev, *success)
+                    .into_iter()
+                    .filter(|c| {
+                        let (lo, hi) = c.interval(unsigned.is_some());
+                        let (can_true, can_false) = compare(&Val::Int(lo, hi), op, b);
+                        if truth { can_true } else { can_false }
+                    })
+                    .collect();
+                self.restrict(&mut w, *ev, *success, &keep).then_some(w)
+            }
+            (Val::Handle(r), Val::Int(0, 0)) => {
+                let is_zero = (op == CmpOp::Eq) == truth;
+                if matches!(op, CmpOp::Eq | CmpOp::Ne) && is_zero {
+                    // A handle that holds 0 holds nothing.
+                    if let Some(st) = w.res.get(r).cloned() {
+                        match (st.status, st.ev) {
+                            (Status::Held, Some(ev)) => w.set_outcome(ev, Outcome::Failure),
+                            (Status::Held, None) => {
+                                if let Some(s) = w.res.get_mut(r) {
+                                    s.status = Status::Absent;
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Some(w)
+            }
+            (Val::Int(..), Val::Int(..)) => {
+                let (can_true, can_false) = compare(a, op, b);
+                (if truth { can_true } else { can_false }).then_some(w)
+            }
+            _ => Some(w),
+        }
+    }
+
+    fn refine_test(&self, mut w: World, v: &Val, place: Option<&Place>, pat: &Pat, truth: bool) -> Option<World> {
+        match pat {
+            Pat::Any => truth.then_some(w),
+            Pat::Unknown => Some(w),
+            Pat::Int(k) => self.refine_cmp(w, CmpOp::Eq, v, &Val::Int(*k, *k), truth),
+            Pat::Bool(b) => self.refine(w, v, *b == truth),
+            Pat::Const(path) => match const_value(path) {
+                Val::Int(lo, hi) if lo == hi => self.refine_cmp(w, CmpOp::Eq, v, &Val::Int(lo, hi), truth),
+                // One of a family of error codes: matching it means failure;
+                // not matching tells nothing.
+                c @ Val::Int(..) if truth => self.refine_cmp(w, CmpOp::Eq, v, &c, true),
+                _ => Some(w),
+            },
+            Pat::Range(lo, hi) => {
+                let lo = lo.unwrap_or(i128::MIN / 4);
+                let hi = hi.unwrap_or(i128::MAX / 4);
+                if truth {
+                    let w = self.refine_cmp(w, CmpOp::Ge, v, &Val::Int(lo, lo), true)?;
+                    self.refine_cmp(w, CmpOp::Le, v, &Val::Int(hi, hi), true)
+                } else {
+                    // Outside: below or above; keep the path unless both are impossible.
+                    let below = self.refine_cmp(w.clone(), CmpOp::Lt, v, &Val::Int(lo, lo), true);
+                    let above = self.refine_cmp(w.clone(), CmpOp::Gt, v, &Val::Int(hi, hi), true);
+                    match (below, above) {
+                        (Some(b), None) => Some(b),
+                        (None, Some(a)) => Some(a),
+                        (None, None) => None,
+                        (Some(_), Some(_)) => Some(w),
+                    }
+                }
+            }
+            Pat::Or(cases) => {
+                if truth {
+                    let feasible: Vec<World> =
+                        cases.iter().filter_map(|c| self.refine_test(w.clone(), v, place, c, true)).collect();
+                    match feasible.len() {
+                        0 => None,
+                        1 => feasible.into_iter().next(),
+                        _ => Some(w),
+                    }
+                } else {
+                    cases.iter().try_fold(w, |w, c| self.refine_test(w, v, place, c, false))
+                }
+            }
+            Pat::Variant(key, subpats) => {
+                let key = variant_key(key);
+                let subpats_trivial = subpats.iter().all(|p| matches!(p, Pat::Any));
+                match v {
+                    Val::Variant(k) => {
+                        let same = variant_matches(&key, k);
+                        if same {
+                            if truth || !subpats_trivial { Some(w) } else { None }
+                        } else {
+                            (!truth).then_some(w)
+                        }
+                    }
+                    Val::Mapped { ev, success, mapper } => {
+                        let keep: Vec<CodeClass> = self
+                            .classes(&w, *ev, *success)
+                            .into_iter()
+                            .filter(|c| match &mapper.results[*c as usize] {
+                                Some(Val::Variant(k)) => {
+                                    let same = variant_matches(&key, k);
+                                    if truth { same } else { !same || !subpats_trivial }
+                                }
+                                _ => true,
+                            })
+                            .collect();
+                        self.restrict(&mut w, *ev, *success, &keep).then_some(w)
+                    }
+                    Val::Unknown => {
+                        if let Some(p) = place
+                            && subpats_trivial
+                        {
+                            let known = if truth {
+                                Some(key.clone())
+                            } else {
+                                opposite_variant(&key)
+                            };
+                            if let Some(k) = known {
+                                w.places.insert(p.clone(), Val::Variant(k));
+                            }
+                        }
+                        Some(w)
+                    }
+                    _ => Some(w),
+                }
+            }
+        }
+    }
+}
+
+/// The values stored inside `place`, by their path below it.
+fn parts_of(w: &World, place: &Place) -> Vec<(Vec<Proj>, Val)> {
+    w.places
+        .range(place.clone()..)
+        .take_while(|(p, _)| p.starts_with(place))
+        .filter(|(p, _)| p.proj.len() > place.proj.len())
+        .map(|(p, v)| (p.proj[place.proj.len()..].to_vec(), v.clone()))
+        .collect()
+}
+
+fn escape(w: &mut World, r: ResId) {
+    if let Some(st) = w.res.get_mut(&r) {
+        st.escaped = true;
+    }
+}
+
+fn elements_of_set(w: &World, coll: &Place) -> BTreeSet<ResId> {
+    w.values_within(coll).flat_map(World::resources_in).collect()
+}
+
+/// Any element of the collection at `coll`.
+fn elements_of(w: &World, coll: &Place) -> Val {
+    let set = elements_of_set(w, coll);
+    if set.is_empty() { Val::Unknown } else { Val::Elements(set) }
+}
+
+fn success_class(s: Success) -> SuccessClass {
+    match s {
+        Success::Positive => SuccessClass::Positive,
+        Success::Zero | Success::Ok => SuccessClass::Zero,
+    }
+}
+
+fn variant_key(name: &str) -> String {
+    crate::lower::variant_key(name)
+}
+
+fn variant_matches(pattern: &str, value: &str) -> bool {
+    pattern == value
+}
+
+fn opposite_variant(key: &str) -> Option<String> {
+    let (s, f) = (crate::lower::SUCCESS, crate::lower::FAILURE);
+    if key == s {
+        Some(f.to_string())
+    } else if key == f {
+        Some(s.to_string())
+    } else {
+        None
+    }
+}
+
+/// Whether a flag argument is non-zero (`TRUE`, `1`, `VARIANT_TRUE`).
+fn truthiness(v: &Val) -> Option<bool> {
+    match v {
+        Val::Int(0, 0) | Val::Bool(false) => Some(false),
+        Val::Int(lo, hi) if *lo > 0 || *hi < 0 => Some(true),
+        Val::Bool(true) => Some(true),
+        _ => None,
+    }
+}
+
+/// Whether `a op b` can be true, and whether it can be false, for values in
+/// the intervals.
+fn compare(a: &Val, op: CmpOp, b: &Val) -> (bool, bool) {
+    let (Val::Int(al, ah), Val::Int(bl, bh)) = (a, b) else { return (true, true) };
+    let (al, ah, bl, bh) = (*al, *ah, *bl, *bh);
+    let lt_possible = al < bh;
+    let lt_certain = ah < bl;
+    let eq_possible = al <= bh && bl <= ah;
+    let eq_certain = al == ah && bl == bh && al == bl;
+    let gt_possible = ah > bl;
+    let gt_certain = al > bh;
+    match op {
+        CmpOp::Eq => (eq_possible, !eq_certain),
+        CmpOp::Ne => (!eq_certain, eq_possible),
+        CmpOp::Lt => (lt_possible, !lt_certain),
+        CmpOp::Le => (lt_possible || eq_possible, !(lt_certain || eq_certain || ah <= bl)),
+        CmpOp::Gt => (gt_possible, !gt_certain),
+        CmpOp::Ge => (gt_possible || eq_possible, !(gt_certain || al >= bh)),
+    }
+}
+
+fn cast(v: Val, ty: &str, span: Span) -> Val {
+    let unsigned = matches!(ty, "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "DWORD" | "HRESULT_U");
+    let signed = matches!(ty, "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "LONG");
+    match v {
+        Val::Code { ev, success, .. } if unsigned => Val::Code { ev, success, unsigned: Some(span) },
+        Val::Code { ev, success, .. } if signed => Val::Code { ev, success, unsigned: None },
+        Val::Int(lo, hi) if ty == "i32" && lo > i32::MAX as i128 && hi <= u32::MAX as i128 => {
+            Val::Int(lo - (1 << 32), hi - (1 << 32))
+        }
+        Val::Int(lo, hi) if ty == "u32" && hi < 0 && lo >= i32::MIN as i128 => Val::Int(lo + (1 << 32), hi + (1 << 32)),
+        v @ (Val::Int(..) | Val::Ptr(_) | Val::Handle(_) | Val::Elements(_)) => v,
+        _ => Val::Unknown,
+    }
+}
+
+/// The value of a named constant the analysis knows: TAPI error codes are
+/// families (`LINEERR_*` are `0x8000_00xx` as `u32`).
+fn const_value(segs: &[String]) -> Val {
+    let Some(name) = segs.last() else { return Val::Unknown };
+    let name = name.as_str();
+    if name.starts_with("LINEERR_") {
+        Val::Int(0x8000_0001, 0x8000_0FFF)
+    } else if name.starts_with("PHONEERR_") {
+        Val::Int(0x9000_0001, 0x9000_0FFF)
+    } else if name.starts_with("TAPIERR_") {
+        Val::Int(-100, -1)
+    } else {
+        match name {
+            "TRUE" => Val::Int(1, 1),
+            "FALSE" | "VARIANT_FALSE" | "S_OK" | "NO_ERROR" | "ERROR_SUCCESS" => Val::Int(0, 0),
+            "VARIANT_TRUE" => Val::Int(-1, -1),
+            _ => Val::Unknown,
+        }
+    }
+}
+
+fn is_process_exit(path: &[String]) -> bool {
+    let n = path.len();
+    n >= 2 && path[n - 2] == "process" && matches!(path[n - 1].as_str(), "exit" | "abort")
+}
+
+/// Calls that never return and are not a leak path.
+fn is_diverging(path: &[String]) -> bool {
+    let n = path.len();
+    n >= 2 && path[n - 2] == "panic" && matches!(path[n - 1].as_str(), "panic_any" | "resume_unwind")
+}
+
+fn is_collection_constructor(path: &[String]) -> bool {
+    let n = path.len();
+    n >= 2
+        && matches!(path[n - 2].as_str(), "Vec" | "VecDeque" | "HashMap" | "BTreeMap" | "HashSet" | "BTreeSet")
+        && matches!(path[n - 1].as_str(), "new" | "with_capacity" | "default")
+}
+
+/// The standard library: it does not take ownership of a handle to release
+/// it (a handle passed to `drop` or `mem::forget` is not released either).
+fn is_std(path: &[String]) -> bool {
+    path.first().is_some_and(|s| matches!(s.as_str(), "std" | "core" | "alloc"))
+        || (path.len() == 2
+            && matches!(
+                path[0].as_str(),
+                "Vec" | "String" | "Box" | "Option" | "Result" | "u32" | "i32" | "usize" | "u64" | "i64"
+            ))
+}

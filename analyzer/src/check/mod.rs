@@ -1,0 +1,78 @@
+//! Checking: resolves names across a crate and runs the typestate analysis
+//! over every body, in parallel.
+//!
+//! Before the bodies are checked, the crate's helpers that turn a TAPI
+//! return code into a `Result`, `Option` or `bool` are summarised by running
+//! the same analysis on them once per class of code (zero, positive,
+//! negative), so `check(lineOpenW(..))?` is understood.
+
+mod findings;
+mod interp;
+mod world;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::Finding;
+use crate::ir::{Body, BodyKind, CrateIr};
+use crate::resolve::Resolver;
+use crate::source::SourceMap;
+
+use interp::{Interp, Mappers, Mode};
+use world::{CodeClass, Mapper, Val};
+
+/// Every finding in one crate, before lint levels are applied.
+pub fn check_crate(krate: &CrateIr, sources: &SourceMap) -> Vec<Finding> {
+    let resolver = Resolver::new(krate);
+    let bodies: Vec<(&[String], &Body)> = krate
+        .files
+        .iter()
+        .flat_map(|f| f.bodies.iter().map(move |b| (f.modules[b.module].path.as_slice(), b)))
+        .collect();
+    let mappers = summarize_mappers(&resolver, &bodies);
+    let mut out: Vec<Finding> = bodies
+        .par_iter()
+        .flat_map_iter(|(module, body)| {
+            let outcome = Interp::new(&resolver, module, body, &mappers, Mode::Check).run();
+            findings::build(body, outcome, sources)
+        })
+        .collect();
+    out.sort_by_key(|f| (f.primary.span, f.lint.name));
+    out
+}
+
+/// Finds the free functions that map a return code to a result.
+fn summarize_mappers(resolver: &Resolver, bodies: &[(&[String], &Body)]) -> Mappers {
+    let candidates: Vec<(Vec<String>, usize, &[String], &Body)> = bodies
+        .iter()
+        .filter(|(_, b)| b.kind == BodyKind::Fn && !b.params.is_empty() && b.params.len() <= 3)
+        .flat_map(|(m, b)| {
+            let mut path = m.to_vec();
+            path.push(b.name.clone());
+            (0..b.params.len()).map(move |j| (path.clone(), j, *m, *b))
+        })
+        .collect();
+    let empty = Mappers::new();
+    candidates
+        .par_iter()
+        .filter_map(|(path, j, module, body)| {
+            let mut results: [Option<Val>; 3] = [None, None, None];
+            for class in CodeClass::ALL {
+                let mode = Mode::Summarize { param: *j, class };
+                let out = Interp::new(resolver, module, body, &empty, mode).run();
+                results[class as usize] = agreed_result(&out.returns);
+            }
+            let distinct: std::collections::BTreeSet<_> = results.iter().flatten().collect();
+            (distinct.len() >= 2).then(|| ((path.clone(), *j), Mapper { results }))
+        })
+        .collect()
+}
+
+/// The variant or boolean every return agrees on, if they agree.
+fn agreed_result(returns: &[Val]) -> Option<Val> {
+    let first = returns.first()?;
+    let keep = matches!(first, Val::Variant(_) | Val::Bool(_));
+    (keep && returns.iter().all(|r| r == first)).then(|| first.clone())
+}
+
+#[cfg(test)]
+mod tests;

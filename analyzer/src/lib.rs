@@ -1,0 +1,14 @@
+//! `tapi_lint`: the library behind `cargo tapi-lint`.
+//!
+//! The pipeline, one module per stage (see `docs/architecture.md`):
+//! discover sources → parse and lower each file to [`ir`] → resolve names →
+//! check each body → report.
+
+pub mod check;
+pub mod diagnostic;
+pub mod ir;
+pub mod lints;
+pub mod lower;
+pub mod resolve;
+pub mod source;
+pub mod stack;
