@@ -110,6 +110,7 @@ impl<'a> Interp<'a> {
 
     pub fn run(mut self) -> Outcomes {
         let n = self.body.cfg.node_count();
+        let live = super::liveness::live_in(self.body);
         let mut seen: Vec<Vec<World>> = vec![Vec::new(); n];
         let mut queue: VecDeque<(NodeIndex, World)> = VecDeque::new();
         let init = self.initial_world();
@@ -122,7 +123,8 @@ impl<'a> Interp<'a> {
                 self.out.incomplete = true;
                 break;
             }
-            for (succ, w) in self.exec_block(block, world) {
+            for (succ, mut w) in self.exec_block(block, world) {
+                forget_dead(&mut w, &live[succ.index()]);
                 let set = &mut seen[succ.index()];
                 if set.contains(&w) {
                     continue;
@@ -1216,6 +1218,15 @@ impl<'a> Interp<'a> {
             }
         }
     }
+}
+
+/// Drops values of locals no later code reads, unless they hold handles
+/// (a dead variable still holds its handle until the function ends).
+fn forget_dead(w: &mut World, live: &BTreeSet<crate::ir::LocalId>) {
+    w.places.retain(|p, v| match p.base {
+        PlaceBase::Local(l) => live.contains(&l) || !World::resources_in(v).is_empty(),
+        PlaceBase::Path(_) => true,
+    });
 }
 
 /// The values stored inside `place`, by their path below it.

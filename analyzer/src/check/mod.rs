@@ -8,6 +8,7 @@
 
 mod findings;
 mod interp;
+mod liveness;
 mod world;
 
 use rayon::prelude::*;
