@@ -172,7 +172,10 @@ pub enum Proj {
 
 impl Place {
     pub fn local(id: LocalId) -> Place {
-        Place { base: PlaceBase::Local(id), proj: Vec::new() }
+        Place {
+            base: PlaceBase::Local(id),
+            proj: Vec::new(),
+        }
     }
 
     pub fn project(&self, p: Proj) -> Place {
@@ -193,7 +196,10 @@ pub enum Operand {
     Copy(Place),
     Const(Const),
     /// `&place`, `&mut place`, `&raw mut place`, `addr_of_mut!(place)`.
-    Ref { place: Place, mutable: bool },
+    Ref {
+        place: Place,
+        mutable: bool,
+    },
     /// Anything whose value the analysis does not model.
     Unknown,
 }
@@ -255,22 +261,40 @@ impl CmpOp {
 pub enum Rvalue {
     Use(Operand),
     /// `operand as ty`, with the primitive type's name.
-    Cast { operand: Operand, ty: String, span: Span },
-    Cmp { op: CmpOp, lhs: Operand, rhs: Operand },
+    Cast {
+        operand: Operand,
+        ty: String,
+        span: Span,
+    },
+    Cmp {
+        op: CmpOp,
+        lhs: Operand,
+        rhs: Operand,
+    },
     Not(Operand),
     /// Arithmetic and other operations whose result is not modelled; the
     /// operands are still read.
     Opaque(Vec<Operand>),
     /// `Some(x)`, `Ok(x)`, `(a, b)`, `S { f: x }`, `[a, b]`, `vec![..]`.
-    Aggregate { kind: AggregateKind, fields: Vec<(String, Operand)> },
+    Aggregate {
+        kind: AggregateKind,
+        fields: Vec<(String, Operand)>,
+    },
     /// An element of a collection (a `for` binding, `v[i]`, `v.iter()..`).
     Element(Operand),
     /// Whether the operand matches the pattern (`x.is_ok()`,
     /// `matches!(x, Some(_))`): a branch on it refines the operand.
-    Matches { operand: Operand, pat: Pat },
+    Matches {
+        operand: Operand,
+        pat: Pat,
+    },
     /// A closure or async block: its number among this body's closures
     /// (see [`Body::closures`]) and the places it captures.
-    Closure { body: usize, captures: Vec<Place>, is_move: bool },
+    Closure {
+        body: usize,
+        captures: Vec<Place>,
+        is_move: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -280,14 +304,19 @@ pub enum AggregateKind {
     /// `Some`, `Ok`, `Err`, or a user enum's variant.
     Variant(String),
     /// An array or `vec![..]`; `len` when known.
-    Collection { len: Option<u64> },
+    Collection {
+        len: Option<u64>,
+    },
 }
 
 /// What a call names.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Callee {
     /// `a::b::f(..)`, with any turbofish type arguments' last segments.
-    Path { path: Vec<String>, generics: Vec<String> },
+    Path {
+        path: Vec<String>,
+        generics: Vec<String>,
+    },
     /// `receiver.name(..)`: the receiver is `args[0]`.
     Method { name: String, generics: Vec<String> },
     /// A call through a local (a closure or function pointer variable).
@@ -309,7 +338,11 @@ pub struct Call {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stmt {
-    Assign { place: Place, value: Rvalue, span: Span },
+    Assign {
+        place: Place,
+        value: Rvalue,
+        span: Span,
+    },
     Call(Call),
 }
 
@@ -347,18 +380,38 @@ pub enum ExitHow {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Terminator {
     Goto(NodeIndex),
-    If { cond: Operand, then: NodeIndex, otherwise: NodeIndex },
+    If {
+        cond: Operand,
+        then: NodeIndex,
+        otherwise: NodeIndex,
+    },
     /// Tests `scrutinee` against `pat` (one arm of a `match`, an `if let`,
     /// a `let else`, the `Ok` test of `?`).
-    Test { scrutinee: Operand, pat: Pat, then: NodeIndex, otherwise: NodeIndex },
+    Test {
+        scrutinee: Operand,
+        pat: Pat,
+        then: NodeIndex,
+        otherwise: NodeIndex,
+    },
     /// Head of a `for` loop over `collection`; `first` on the entry test
     /// (where an empty collection skips the body).
-    ForEach { collection: Operand, first: bool, body: NodeIndex, exit: NodeIndex },
-    Return { value: Operand, span: Span, how: ExitHow },
+    ForEach {
+        collection: Operand,
+        first: bool,
+        body: NodeIndex,
+        exit: NodeIndex,
+    },
+    Return {
+        value: Operand,
+        span: Span,
+        how: ExitHow,
+    },
     /// `panic!`, `unwrap` on the failing side, failed `assert!`: not a leak path.
     Panic,
     /// `std::process::exit`: the program ends, what is held leaks.
-    Exit { span: Span },
+    Exit {
+        span: Span,
+    },
     Unreachable,
 }
 
@@ -366,7 +419,12 @@ impl Terminator {
     pub fn successors(&self) -> Vec<NodeIndex> {
         match *self {
             Terminator::Goto(t) => vec![t],
-            Terminator::If { then, otherwise, .. } | Terminator::Test { then, otherwise, .. } => {
+            Terminator::If {
+                then, otherwise, ..
+            }
+            | Terminator::Test {
+                then, otherwise, ..
+            } => {
                 vec![then, otherwise]
             }
             Terminator::ForEach { body, exit, .. } => vec![body, exit],

@@ -215,9 +215,16 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), ALL.len());
         for lint in ALL {
-            assert!(!lint.summary.is_empty() && lint.explanation.len() > 40, "{}", lint.name);
+            assert!(
+                !lint.summary.is_empty() && lint.explanation.len() > 40,
+                "{}",
+                lint.name
+            );
         }
-        assert_eq!(find("tapi::double_release").unwrap().default_level, Level::Error);
+        assert_eq!(
+            find("tapi::double_release").unwrap().default_level,
+            Level::Error
+        );
         assert_eq!(find("release_order").unwrap().default_level, Level::Warn);
     }
 }

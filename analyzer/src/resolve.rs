@@ -59,7 +59,12 @@ impl<'a> Resolver<'a> {
         self.resolve_depth(module, path, 0)
     }
 
-    fn resolve_depth(&self, module: &[String], path: &[String], depth: usize) -> Option<Vec<String>> {
+    fn resolve_depth(
+        &self,
+        module: &[String],
+        path: &[String],
+        depth: usize,
+    ) -> Option<Vec<String>> {
         if depth > MAX_DEPTH || path.is_empty() {
             return None;
         }
@@ -78,7 +83,11 @@ impl<'a> Resolver<'a> {
                 }
                 return self.walk(m, rest, depth);
             }
-            _ => return self.lookup_in_scope(module, first, depth).and_then(|b| self.walk(b, rest, depth)),
+            _ => {
+                return self
+                    .lookup_in_scope(module, first, depth)
+                    .and_then(|b| self.walk(b, rest, depth));
+            }
         };
         self.walk(base, rest, depth)
     }
@@ -87,7 +96,9 @@ impl<'a> Resolver<'a> {
     /// their re-exports.
     fn walk(&self, mut base: Vec<String>, rest: &[String], depth: usize) -> Option<Vec<String>> {
         for (i, seg) in rest.iter().enumerate() {
-            if base.first().is_some_and(|s| s == "crate") && self.modules.contains_key(base.as_slice()) {
+            if base.first().is_some_and(|s| s == "crate")
+                && self.modules.contains_key(base.as_slice())
+            {
                 match self.lookup_member(&base, seg, depth) {
                     Some(next) => base = next,
                     None => {
@@ -135,7 +146,9 @@ impl<'a> Resolver<'a> {
             }
         }
         for u in m.uses.iter().filter(|u| u.binding == UseBinding::Glob) {
-            let Some(target) = self.resolve_use(module, &u.path, depth + 1) else { continue };
+            let Some(target) = self.resolve_use(module, &u.path, depth + 1) else {
+                continue;
+            };
             if self.modules.contains_key(target.as_slice()) {
                 if let Some(found) = self.lookup_member(&target, name, depth + 1) {
                     return Some(found);
@@ -167,8 +180,12 @@ impl<'a> Resolver<'a> {
 
     /// Whether `path` is a `static` of this crate.
     pub fn is_static(&self, path: &[String]) -> bool {
-        let Some((name, module)) = path.split_last() else { return false };
-        self.modules.get(module).is_some_and(|m| m.statics.iter().any(|s| s == name))
+        let Some((name, module)) = path.split_last() else {
+            return false;
+        };
+        self.modules
+            .get(module)
+            .is_some_and(|m| m.statics.iter().any(|s| s == name))
     }
 }
 
@@ -184,19 +201,29 @@ fn exports(module: &[String], name: &str) -> bool {
 }
 
 pub fn is_tapi_module(module: &[String]) -> bool {
-    TAPI_MODULES.iter().any(|m| m.len() == module.len() && m.iter().zip(module).all(|(a, b)| a == b))
+    TAPI_MODULES
+        .iter()
+        .any(|m| m.len() == module.len() && m.iter().zip(module).all(|(a, b)| a == b))
 }
 
 /// `LINEERR_*`, `LINEREQUESTMODE_*`, ...: the bindings' constants.
 fn is_tapi_constant(name: &str) -> bool {
-    ["LINE", "PHONE", "TAPI", "VARIANT_", "DC_", "CLSCTX_"].iter().any(|p| name.starts_with(p))
-        && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+    ["LINE", "PHONE", "TAPI", "VARIANT_", "DC_", "CLSCTX_"]
+        .iter()
+        .any(|p| name.starts_with(p))
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// The TAPI 2 function a canonical path names, if it names one.
 pub fn tapi_function(path: &[String]) -> Option<&'static tapi_model::Function> {
     let (name, module) = path.split_last()?;
-    if is_tapi_module(module) { tapi_model::function(name) } else { None }
+    if is_tapi_module(module) {
+        tapi_model::function(name)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -210,7 +237,12 @@ mod tests {
         let mut out = CrateIr::default();
         for (i, (module, src)) in files.iter().enumerate() {
             let path: Vec<String> = module.split("::").map(String::from).collect();
-            out.files.push(lower_file(FileId(i as u32), Path::new("src/x.rs"), src, path));
+            out.files.push(lower_file(
+                FileId(i as u32),
+                Path::new("src/x.rs"),
+                src,
+                path,
+            ));
         }
         out
     }
@@ -239,18 +271,45 @@ mod tests {
             p.push(n.into());
             p
         };
-        assert_eq!(r.resolve(&root, &s(&["open_line"])), Some(tapi("lineOpenW")));
-        assert_eq!(r.resolve(&root, &s(&["lineClose"])), Some(tapi("lineClose")));
-        assert_eq!(r.resolve(&root, &s(&["tapi", "lineMakeCallW"])), Some(tapi("lineMakeCallW")));
-        assert_eq!(r.resolve(&root, &s(&["ffi", "lineOpen"])), Some(tapi("lineOpen")));
-        assert_eq!(r.resolve(&root, &s(&["wrap", "shut"])), Some(tapi("lineShutdown")));
-        // A local function named like a TAPI function is the local one.
-        assert_eq!(r.resolve(&root, &s(&["lineDrop"])), Some(s(&["crate", "lineDrop"])));
-        let other = s(&["crate", "other"]);
-        assert_eq!(r.resolve(&other, &s(&["lineShutdown"])), Some(tapi("lineShutdown")));
-        assert_eq!(r.resolve(&other, &s(&["wrap", "shut"])), Some(tapi("lineShutdown")));
         assert_eq!(
-            r.resolve(&other, &s(&["", "windows_sys", "Win32", "Devices", "Tapi", "lineClose"])),
+            r.resolve(&root, &s(&["open_line"])),
+            Some(tapi("lineOpenW"))
+        );
+        assert_eq!(
+            r.resolve(&root, &s(&["lineClose"])),
+            Some(tapi("lineClose"))
+        );
+        assert_eq!(
+            r.resolve(&root, &s(&["tapi", "lineMakeCallW"])),
+            Some(tapi("lineMakeCallW"))
+        );
+        assert_eq!(
+            r.resolve(&root, &s(&["ffi", "lineOpen"])),
+            Some(tapi("lineOpen"))
+        );
+        assert_eq!(
+            r.resolve(&root, &s(&["wrap", "shut"])),
+            Some(tapi("lineShutdown"))
+        );
+        // A local function named like a TAPI function is the local one.
+        assert_eq!(
+            r.resolve(&root, &s(&["lineDrop"])),
+            Some(s(&["crate", "lineDrop"]))
+        );
+        let other = s(&["crate", "other"]);
+        assert_eq!(
+            r.resolve(&other, &s(&["lineShutdown"])),
+            Some(tapi("lineShutdown"))
+        );
+        assert_eq!(
+            r.resolve(&other, &s(&["wrap", "shut"])),
+            Some(tapi("lineShutdown"))
+        );
+        assert_eq!(
+            r.resolve(
+                &other,
+                &s(&["", "windows_sys", "Win32", "Devices", "Tapi", "lineClose"])
+            ),
             Some(tapi("lineClose"))
         );
         assert_eq!(r.resolve(&root, &s(&["nothing_here"])), None);

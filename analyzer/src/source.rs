@@ -21,17 +21,29 @@ pub struct Span {
 
 impl Span {
     pub fn new(file: FileId, range: std::ops::Range<usize>) -> Span {
-        Span { file, lo: range.start as u32, hi: range.end as u32 }
+        Span {
+            file,
+            lo: range.start as u32,
+            hi: range.end as u32,
+        }
     }
 
     /// The smallest span covering both (same file assumed).
     pub fn to(self, other: Span) -> Span {
-        Span { file: self.file, lo: self.lo.min(other.lo), hi: self.hi.max(other.hi) }
+        Span {
+            file: self.file,
+            lo: self.lo.min(other.lo),
+            hi: self.hi.max(other.hi),
+        }
     }
 
     /// The empty span at the end of this one (a closing brace's position).
     pub fn end(self) -> Span {
-        Span { file: self.file, lo: self.hi.saturating_sub(1), hi: self.hi }
+        Span {
+            file: self.file,
+            lo: self.hi.saturating_sub(1),
+            hi: self.hi,
+        }
     }
 }
 
@@ -58,7 +70,12 @@ impl SourceFile {
     pub fn new(path: PathBuf, display: String, text: Arc<str>) -> SourceFile {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { path, display, text, line_starts }
+        SourceFile {
+            path,
+            display,
+            text,
+            line_starts,
+        }
     }
 
     pub fn line_col(&self, byte: usize) -> LineCol {
@@ -67,13 +84,20 @@ impl SourceFile {
         let start = self.line_starts[line];
         let col = floor_char_boundary(&self.text, byte).saturating_sub(0);
         let col = self.text[start..col].chars().count() + 1;
-        LineCol { line: line + 1, col }
+        LineCol {
+            line: line + 1,
+            col,
+        }
     }
 
     /// The text of 1-based line `line`, without its line break.
     pub fn line_text(&self, line: usize) -> &str {
         let start = self.line_starts[line - 1];
-        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
@@ -106,7 +130,10 @@ impl SourceMap {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files.iter().enumerate().map(|(i, f)| (FileId(i as u32), f))
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
     }
 
     pub fn len(&self) -> usize {

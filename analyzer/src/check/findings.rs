@@ -48,13 +48,29 @@ pub(super) fn build(body: &Body, out: Outcomes, _sources: &SourceMap) -> Vec<Fin
         let site = &out.sites[r.0 as usize];
         let ever = out.released.contains(r);
         let (lint, message) = if session {
-            (&lints::RELEASED_BY_GUARD, format!("{} is left for the `#[tapi_session]` guard to release", describe(site)))
+            (
+                &lints::RELEASED_BY_GUARD,
+                format!(
+                    "{} is left for the `#[tapi_session]` guard to release",
+                    describe(site)
+                ),
+            )
         } else {
             let how_often = if ever { "not on every path" } else { "never" };
             let message = if ever {
-                format!("{} is {} {}", describe(site), released_verb(site.kind), how_often)
+                format!(
+                    "{} is {} {}",
+                    describe(site),
+                    released_verb(site.kind),
+                    how_often
+                )
             } else {
-                format!("{} is {} {}", describe(site), how_often, released_verb(site.kind))
+                format!(
+                    "{} is {} {}",
+                    describe(site),
+                    how_often,
+                    released_verb(site.kind)
+                )
             };
             (lints::leak_lint(site.kind), message)
         };
@@ -68,9 +84,15 @@ pub(super) fn build(body: &Body, out: Outcomes, _sources: &SourceMap) -> Vec<Fin
         findings.push(Finding {
             lint,
             message,
-            primary: Label::new(site.span, format!("{} {} here", site.kind.noun(), acquired_verb(site.kind))),
+            primary: Label::new(
+                site.span,
+                format!("{} {} here", site.kind.noun(), acquired_verb(site.kind)),
+            ),
             secondary: vec![Label::new(*exit, exit_label)],
-            notes: vec![format!("help: release it with `{}` on this path", site.kind.release_name())],
+            notes: vec![format!(
+                "help: release it with `{}` on this path",
+                site.kind.release_name()
+            )],
         });
     }
     for (span, (r, released_at, by_parent)) in &out.use_after_release {
@@ -82,9 +104,23 @@ pub(super) fn build(body: &Body, out: Outcomes, _sources: &SourceMap) -> Vec<Fin
         };
         findings.push(Finding {
             lint: &lints::USE_AFTER_RELEASE,
-            message: format!("{} is used after it was {}", describe(site), if *by_parent { "released through its parent" } else { released_verb(site.kind) }),
+            message: format!(
+                "{} is used after it was {}",
+                describe(site),
+                if *by_parent {
+                    "released through its parent"
+                } else {
+                    released_verb(site.kind)
+                }
+            ),
             primary: Label::new(*span, "used here"),
-            secondary: vec![Label::new(*released_at, how), Label::new(site.span, format!("{} {} here", site.kind.noun(), acquired_verb(site.kind)))],
+            secondary: vec![
+                Label::new(*released_at, how),
+                Label::new(
+                    site.span,
+                    format!("{} {} here", site.kind.noun(), acquired_verb(site.kind)),
+                ),
+            ],
             notes: Vec::new(),
         });
     }
@@ -94,8 +130,14 @@ pub(super) fn build(body: &Body, out: Outcomes, _sources: &SourceMap) -> Vec<Fin
             lint: &lints::DOUBLE_RELEASE,
             message: format!("{} is {} twice", describe(site), released_verb(site.kind)),
             primary: Label::new(*span, format!("{} again here", released_verb(site.kind))),
-            secondary: vec![Label::new(*first, format!("first {} here", released_verb(site.kind)))],
-            notes: vec!["help: set the handle to 0 after releasing it, and release only non-zero handles".into()],
+            secondary: vec![Label::new(
+                *first,
+                format!("first {} here", released_verb(site.kind)),
+            )],
+            notes: vec![
+                "help: set the handle to 0 after releasing it, and release only non-zero handles"
+                    .into(),
+            ],
         });
     }
     for (span, (parent, children)) in &out.release_order {
@@ -107,13 +149,28 @@ pub(super) fn build(body: &Body, out: Outcomes, _sources: &SourceMap) -> Vec<Fin
         };
         findings.push(Finding {
             lint: &lints::RELEASE_ORDER,
-            message: format!("{} is {} while {}", describe(psite), released_verb(psite.kind), child_text),
-            primary: Label::new(*span, format!("{} {} here", psite.kind.noun(), released_verb(psite.kind))),
+            message: format!(
+                "{} is {} while {}",
+                describe(psite),
+                released_verb(psite.kind),
+                child_text
+            ),
+            primary: Label::new(
+                *span,
+                format!("{} {} here", psite.kind.noun(), released_verb(psite.kind)),
+            ),
             secondary: children
                 .iter()
                 .map(|c| {
                     let s = &out.sites[c.0 as usize];
-                    Label::new(s.span, format!("{} {} here is still held", s.kind.noun(), acquired_verb(s.kind)))
+                    Label::new(
+                        s.span,
+                        format!(
+                            "{} {} here is still held",
+                            s.kind.noun(),
+                            acquired_verb(s.kind)
+                        ),
+                    )
                 })
                 .collect(),
             notes: vec!["help: release the children first".into()],
@@ -122,8 +179,13 @@ pub(super) fn build(body: &Body, out: Outcomes, _sources: &SourceMap) -> Vec<Fin
     for (span, function) in &out.unsigned_casts {
         findings.push(Finding {
             lint: &lints::RESULT_CAST_UNSIGNED,
-            message: format!("the `i32` result of `{function}` is cast to an unsigned type before a sign test"),
-            primary: Label::new(*span, "cast here: error codes (0x8000xxxx) become large positive numbers"),
+            message: format!(
+                "the `i32` result of `{function}` is cast to an unsigned type before a sign test"
+            ),
+            primary: Label::new(
+                *span,
+                "cast here: error codes (0x8000xxxx) become large positive numbers",
+            ),
             secondary: Vec::new(),
             notes: vec!["help: compare the `i32` itself: `rc > 0`".into()],
         });

@@ -7,10 +7,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use petgraph::graph::NodeIndex;
 use tapi_model::{Effect, ParentSlot, ResourceKind, Slot, Success};
 
-use super::world::{CodeClass, EvId, Mapper, Outcome, Pred, ResId, ResState, Site, Status, SuccessClass, Val, World};
+use super::world::{
+    CodeClass, EvId, Mapper, Outcome, Pred, ResId, ResState, Site, Status, SuccessClass, Val, World,
+};
 use crate::ir::{
-    AggregateKind, Body, Call, Callee, CmpOp, Const, ExitHow, Operand, Pat, Place, PlaceBase, Proj, Rvalue, Stmt,
-    Terminator,
+    AggregateKind, Body, Call, Callee, CmpOp, Const, ExitHow, Operand, Pat, Place, PlaceBase, Proj,
+    Rvalue, Stmt, Terminator,
 };
 use crate::resolve::{Resolver, tapi_function};
 use crate::source::Span;
@@ -29,7 +31,10 @@ pub enum Mode {
     Check,
     /// Runs the body with parameter `param` holding a code of `class`, to
     /// learn what it returns for it.
-    Summarize { param: usize, class: CodeClass },
+    Summarize {
+        param: usize,
+        class: CodeClass,
+    },
 }
 
 /// Why a resource's lifetime ended at an exit.
@@ -172,7 +177,11 @@ impl<'a> Interp<'a> {
         }
         match &bb.term {
             Terminator::Goto(t) => vec![(*t, w)],
-            Terminator::If { cond, then, otherwise } => {
+            Terminator::If {
+                cond,
+                then,
+                otherwise,
+            } => {
                 let v = self.operand(&w, cond);
                 let mut out = Vec::new();
                 if let Some(t) = self.refine(w.clone(), &v, true) {
@@ -183,7 +192,12 @@ impl<'a> Interp<'a> {
                 }
                 out
             }
-            Terminator::Test { scrutinee, pat, then, otherwise } => {
+            Terminator::Test {
+                scrutinee,
+                pat,
+                then,
+                otherwise,
+            } => {
                 let place = match scrutinee {
                     Operand::Copy(p) => Some(self.canonical(p)),
                     _ => None,
@@ -198,7 +212,12 @@ impl<'a> Interp<'a> {
                 }
                 out
             }
-            Terminator::ForEach { collection, first, body, exit } => self.for_each(w, collection, *first, *body, *exit),
+            Terminator::ForEach {
+                collection,
+                first,
+                body,
+                exit,
+            } => self.for_each(w, collection, *first, *body, *exit),
             Terminator::Return { value, span, how } => {
                 self.ret(w, value, *span, *how);
                 Vec::new()
@@ -217,7 +236,10 @@ impl<'a> Interp<'a> {
     fn canonical(&self, place: &Place) -> Place {
         match &place.base {
             PlaceBase::Path(segs) => match self.resolver.resolve(self.module, segs) {
-                Some(c) => Place { base: PlaceBase::Path(c), proj: place.proj.clone() },
+                Some(c) => Place {
+                    base: PlaceBase::Path(c),
+                    proj: place.proj.clone(),
+                },
                 None => place.clone(),
             },
             PlaceBase::Local(_) => place.clone(),
@@ -229,7 +251,10 @@ impl<'a> Interp<'a> {
     fn through_derefs(&self, w: &World, place: &Place) -> Place {
         let mut place = self.canonical(place);
         while let Some(i) = place.proj.iter().position(|p| *p == Proj::Deref) {
-            let prefix = Place { base: place.base.clone(), proj: place.proj[..i].to_vec() };
+            let prefix = Place {
+                base: place.base.clone(),
+                proj: place.proj[..i].to_vec(),
+            };
             let rest = place.proj[i + 1..].to_vec();
             match w.get(&prefix) {
                 Val::Ptr(target) => {
@@ -261,7 +286,10 @@ impl<'a> Interp<'a> {
             return const_value(segs);
         }
         if let Some(i) = place.proj.iter().position(|p| *p == Proj::AnyIndex) {
-            let base = Place { base: place.base.clone(), proj: place.proj[..i].to_vec() };
+            let base = Place {
+                base: place.base.clone(),
+                proj: place.proj[..i].to_vec(),
+            };
             return elements_of(w, &base);
         }
         match w.places.get(&place) {
@@ -270,14 +298,20 @@ impl<'a> Interp<'a> {
                 // A part of a collection element (`(dev, line)` bound by a
                 // `for`) is any of the element's handles.
                 for n in (0..place.proj.len()).rev() {
-                    let prefix = Place { base: place.base.clone(), proj: place.proj[..n].to_vec() };
+                    let prefix = Place {
+                        base: place.base.clone(),
+                        proj: place.proj[..n].to_vec(),
+                    };
                     if let Some(v @ Val::Elements(_)) = w.places.get(&prefix) {
                         return v.clone();
                     }
                 }
                 // `v[0]` of a collection filled through `v[i]`.
                 if let Some(Proj::Index(_)) = place.proj.last() {
-                    let base = Place { base: place.base.clone(), proj: place.proj[..place.proj.len() - 1].to_vec() };
+                    let base = Place {
+                        base: place.base.clone(),
+                        proj: place.proj[..place.proj.len() - 1].to_vec(),
+                    };
                     let any = base.project(Proj::AnyIndex);
                     if let Some(v) = w.places.get(&any) {
                         return v.clone();
@@ -308,10 +342,13 @@ impl<'a> Interp<'a> {
         if self.is_static_place(place) {
             return true;
         }
-        let PlaceBase::Local(id) = place.base else { return false };
-        self.body.params.iter().any(|p| {
-            p.local == id && (p.by_mut_ref || p.is_self) && !place.proj.is_empty()
-        })
+        let PlaceBase::Local(id) = place.base else {
+            return false;
+        };
+        self.body
+            .params
+            .iter()
+            .any(|p| p.local == id && (p.by_mut_ref || p.is_self) && !place.proj.is_empty())
     }
 
     fn write(&mut self, w: &mut World, place: &Place, val: Val, span: Span) {
@@ -321,7 +358,10 @@ impl<'a> Interp<'a> {
         }
         if let Some(i) = place.proj.iter().position(|p| *p == Proj::AnyIndex) {
             // A write to some element: the collection holds it too.
-            let key = Place { base: place.base.clone(), proj: place.proj[..=i].to_vec() };
+            let key = Place {
+                base: place.base.clone(),
+                proj: place.proj[..=i].to_vec(),
+            };
             let mut set: BTreeSet<ResId> = World::resources_in(&w.get(&key)).into_iter().collect();
             set.extend(World::resources_in(&val));
             if !set.is_empty() {
@@ -336,8 +376,17 @@ impl<'a> Interp<'a> {
     }
 
     /// A handle that no variable holds any more is leaked.
-    fn check_overwrite(&mut self, w: &mut World, place: &Place, keep: &BTreeSet<ResId>, span: Span) {
-        let old: Vec<ResId> = w.values_within(place).flat_map(World::resources_in).collect();
+    fn check_overwrite(
+        &mut self,
+        w: &mut World,
+        place: &Place,
+        keep: &BTreeSet<ResId>,
+        span: Span,
+    ) {
+        let old: Vec<ResId> = w
+            .values_within(place)
+            .flat_map(World::resources_in)
+            .collect();
         for r in old {
             if keep.contains(&r) {
                 continue;
@@ -363,7 +412,10 @@ impl<'a> Interp<'a> {
     }
 
     fn escape_place(&self, w: &mut World, place: &Place) {
-        let ids: Vec<ResId> = w.values_within(place).flat_map(World::resources_in).collect();
+        let ids: Vec<ResId> = w
+            .values_within(place)
+            .flat_map(World::resources_in)
+            .collect();
         for r in ids {
             escape(w, r);
         }
@@ -400,11 +452,23 @@ impl<'a> Interp<'a> {
             }
             Rvalue::Aggregate { kind, fields } => {
                 let (val, key) = match kind {
-                    AggregateKind::Variant(name) => (Val::Variant(variant_key(name)), Some(variant_key(name))),
-                    AggregateKind::Collection { len } => (Val::Aggregate { nonempty: len.map(|l| l > 0) }, None),
-                    AggregateKind::Tuple | AggregateKind::Struct(_) => (Val::Aggregate { nonempty: None }, None),
+                    AggregateKind::Variant(name) => {
+                        (Val::Variant(variant_key(name)), Some(variant_key(name)))
+                    }
+                    AggregateKind::Collection { len } => (
+                        Val::Aggregate {
+                            nonempty: len.map(|l| l > 0),
+                        },
+                        None,
+                    ),
+                    AggregateKind::Tuple | AggregateKind::Struct(_) => {
+                        (Val::Aggregate { nonempty: None }, None)
+                    }
                 };
-                let vals: Vec<(String, Val)> = fields.iter().map(|(n, op)| (n.clone(), self.operand(w, op))).collect();
+                let vals: Vec<(String, Val)> = fields
+                    .iter()
+                    .map(|(n, op)| (n.clone(), self.operand(w, op)))
+                    .collect();
                 // `Ok(LineSession { app, line })`: the parts of a field that
                 // is itself a place come along.
                 let field_parts: Vec<Vec<(Vec<Proj>, Val)>> = fields
@@ -418,8 +482,16 @@ impl<'a> Interp<'a> {
                     })
                     .collect();
                 let dst = self.canonical(place);
-                let mut keep: BTreeSet<ResId> = vals.iter().flat_map(|(_, v)| World::resources_in(v)).collect();
-                keep.extend(field_parts.iter().flatten().flat_map(|(_, v)| World::resources_in(v)));
+                let mut keep: BTreeSet<ResId> = vals
+                    .iter()
+                    .flat_map(|(_, v)| World::resources_in(v))
+                    .collect();
+                keep.extend(
+                    field_parts
+                        .iter()
+                        .flatten()
+                        .flat_map(|(_, v)| World::resources_in(v)),
+                );
                 if self.escapes_through(&dst) {
                     for (_, v) in &vals {
                         self.escape_val(w, v);
@@ -470,8 +542,17 @@ impl<'a> Interp<'a> {
                 let (a, b) = (self.operand(w, lhs), self.operand(w, rhs));
                 if op.is_ordering() {
                     for side in [&a, &b] {
-                        if let Val::Code { ev, unsigned: Some(cast), .. } = side {
-                            let f = self.event_functions.get(ev).copied().unwrap_or("a TAPI function");
+                        if let Val::Code {
+                            ev,
+                            unsigned: Some(cast),
+                            ..
+                        } = side
+                        {
+                            let f = self
+                                .event_functions
+                                .get(ev)
+                                .copied()
+                                .unwrap_or("a TAPI function");
                             self.out.unsigned_casts.entry(*cast).or_insert(f);
                         }
                     }
@@ -509,8 +590,13 @@ impl<'a> Interp<'a> {
                 _ => Val::Unknown,
             },
             Rvalue::Matches { operand, pat } => match operand {
-                Operand::Copy(p) => Val::Pred(Box::new(Pred::Matches(self.canonical(p), pat.clone()))),
-                other => Val::Pred(Box::new(Pred::MatchesVal(self.operand(w, other), pat.clone()))),
+                Operand::Copy(p) => {
+                    Val::Pred(Box::new(Pred::Matches(self.canonical(p), pat.clone())))
+                }
+                other => Val::Pred(Box::new(Pred::MatchesVal(
+                    self.operand(w, other),
+                    pat.clone(),
+                ))),
             },
             Rvalue::Closure { captures, .. } => {
                 // Following a closure's body is whole-program work; until
@@ -536,7 +622,10 @@ impl<'a> Interp<'a> {
         let args: Vec<Val> = call.args.iter().map(|a| self.arg_value(w, a)).collect();
         let dest_val = match &call.callee {
             Callee::Path { path, .. } => {
-                let canon = self.resolver.resolve(self.module, path).unwrap_or_else(|| path.clone());
+                let canon = self
+                    .resolver
+                    .resolve(self.module, path)
+                    .unwrap_or_else(|| path.clone());
                 if let Some(f) = tapi_function(&canon) {
                     self.havoc_out_args(w, call, 0);
                     self.tapi_call(w, call, f, &args)
@@ -548,7 +637,9 @@ impl<'a> Interp<'a> {
                 } else if let Some(v) = self.mapped(&canon, &args) {
                     v
                 } else if is_collection_constructor(&canon) {
-                    Val::Aggregate { nonempty: Some(false) }
+                    Val::Aggregate {
+                        nonempty: Some(false),
+                    }
                 } else if is_std(&canon) {
                     self.escape_closures(w, &args);
                     Val::Unknown
@@ -593,7 +684,11 @@ impl<'a> Interp<'a> {
     /// is no longer known.
     fn havoc_out_args(&self, w: &mut World, call: &Call, first: usize) {
         for op in call.args.iter().skip(first) {
-            if let Operand::Ref { place, mutable: true } = op {
+            if let Operand::Ref {
+                place,
+                mutable: true,
+            } = op
+            {
                 let p = self.through_derefs(w, place);
                 w.havoc_within(&p);
             }
@@ -626,7 +721,11 @@ impl<'a> Interp<'a> {
             if let Val::Code { ev, success, .. } = a
                 && let Some(m) = self.mappers.get(&(canon.to_vec(), j))
             {
-                return Some(Val::Mapped { ev: *ev, success: *success, mapper: Box::new(m.clone()) });
+                return Some(Val::Mapped {
+                    ev: *ev,
+                    success: *success,
+                    mapper: Box::new(m.clone()),
+                });
             }
         }
         None
@@ -642,7 +741,9 @@ impl<'a> Interp<'a> {
             "push" | "push_back" | "push_front" | "insert" | "extend" | "append" | "add" => {
                 if let Some(coll) = target {
                     let mut set: BTreeSet<ResId> =
-                        World::resources_in(&w.get(&coll.project(Proj::AnyIndex))).into_iter().collect();
+                        World::resources_in(&w.get(&coll.project(Proj::AnyIndex)))
+                            .into_iter()
+                            .collect();
                     for a in &args[1..] {
                         set.extend(World::resources_in(a));
                         if let Val::Ptr(p) = a {
@@ -650,31 +751,44 @@ impl<'a> Interp<'a> {
                         }
                     }
                     if !set.is_empty() {
-                        w.places.insert(coll.project(Proj::AnyIndex), Val::Elements(set));
+                        w.places
+                            .insert(coll.project(Proj::AnyIndex), Val::Elements(set));
                     }
                     let nonempty = w.get(&coll);
                     if matches!(nonempty, Val::Aggregate { .. } | Val::Unknown) {
-                        w.places.insert(coll, Val::Aggregate { nonempty: Some(true) });
+                        w.places.insert(
+                            coll,
+                            Val::Aggregate {
+                                nonempty: Some(true),
+                            },
+                        );
                     }
                 }
                 Val::Unknown
             }
-            "pop" | "pop_back" | "pop_front" | "first" | "last" | "get" | "get_mut" | "remove" | "swap_remove"
-            | "iter" | "iter_mut" | "into_iter" | "drain" | "next" => match target {
-                Some(coll) => elements_of(w, &coll),
-                None => Val::Unknown,
-            },
-            "len" | "is_empty" | "contains" | "fmt" | "to_string" | "eq" | "ne" | "cmp" | "partial_cmp"
-            | "hash" | "min" | "max" | "as_ptr" | "as_mut_ptr" | "encode_utf16" | "chain" | "collect"
-            | "join" | "sleep" | "elapsed" | "now" | "wrapping_add" | "checked_add" | "saturating_sub"
-            | "recv" | "recv_timeout" | "try_recv" | "wait" | "unwrap_or" | "unwrap_or_default"
-            | "unwrap_or_else" | "map" | "map_err" | "ok" | "err" | "and_then" | "or_else" | "filter"
-            | "enumerate" | "zip" | "skip" | "take_while" | "count" | "any" | "all" | "find" | "position"
-            | "clear" | "retain" | "truncate" | "sort" | "dedup" | "reserve" | "resize" | "fill" | "load"
-            | "store" | "set" | "get_or_init" | "with" | "replace" | "copy_from_slice" | "write_all"
-            | "flush" | "read_line" | "lines" | "trim" | "parse" | "starts_with" | "ends_with" | "split"
-            | "to_vec" | "as_slice" | "keys" | "values" | "entry" | "or_insert" | "send" => {
-                if matches!(name, "send" | "store" | "set" | "replace" | "with" | "get_or_init") {
+            "pop" | "pop_back" | "pop_front" | "first" | "last" | "get" | "get_mut" | "remove"
+            | "swap_remove" | "iter" | "iter_mut" | "into_iter" | "drain" | "next" => {
+                match target {
+                    Some(coll) => elements_of(w, &coll),
+                    None => Val::Unknown,
+                }
+            }
+            "len" | "is_empty" | "contains" | "fmt" | "to_string" | "eq" | "ne" | "cmp"
+            | "partial_cmp" | "hash" | "min" | "max" | "as_ptr" | "as_mut_ptr" | "encode_utf16"
+            | "chain" | "collect" | "join" | "sleep" | "elapsed" | "now" | "wrapping_add"
+            | "checked_add" | "saturating_sub" | "recv" | "recv_timeout" | "try_recv" | "wait"
+            | "unwrap_or" | "unwrap_or_default" | "unwrap_or_else" | "map" | "map_err" | "ok"
+            | "err" | "and_then" | "or_else" | "filter" | "enumerate" | "zip" | "skip"
+            | "take_while" | "count" | "any" | "all" | "find" | "position" | "clear" | "retain"
+            | "truncate" | "sort" | "dedup" | "reserve" | "resize" | "fill" | "load" | "store"
+            | "set" | "get_or_init" | "with" | "replace" | "copy_from_slice" | "write_all"
+            | "flush" | "read_line" | "lines" | "trim" | "parse" | "starts_with" | "ends_with"
+            | "split" | "to_vec" | "as_slice" | "keys" | "values" | "entry" | "or_insert"
+            | "send" => {
+                if matches!(
+                    name,
+                    "send" | "store" | "set" | "replace" | "with" | "get_or_init"
+                ) {
                     // Handed to a channel, an atomic or a global: out of
                     // this body's hands.
                     for a in &args[1..] {
@@ -701,18 +815,39 @@ impl<'a> Interp<'a> {
         ev
     }
 
-    fn site(&mut self, call: &Call, index: usize, kind: ResourceKind, function: &'static str, name: Option<String>) -> ResId {
+    fn site(
+        &mut self,
+        call: &Call,
+        index: usize,
+        kind: ResourceKind,
+        function: &'static str,
+        name: Option<String>,
+    ) -> ResId {
         let next = ResId(self.out.sites.len() as u32);
         let id = *self.site_ids.entry((call.span, index)).or_insert(next);
         if id == next {
-            self.out.sites.push(Site { kind, span: call.span, function, name });
+            self.out.sites.push(Site {
+                kind,
+                span: call.span,
+                function,
+                name,
+            });
         }
         id
     }
 
-    fn tapi_call(&mut self, w: &mut World, call: &Call, f: &'static tapi_model::Function, args: &[Val]) -> Val {
+    fn tapi_call(
+        &mut self,
+        w: &mut World,
+        call: &Call,
+        f: &'static tapi_model::Function,
+        args: &[Val],
+    ) -> Val {
         let released_arg = match f.effect {
-            Effect::Release { handle: Slot::Arg(i), .. } => Some(i),
+            Effect::Release {
+                handle: Slot::Arg(i),
+                ..
+            } => Some(i),
             _ => None,
         };
         for hp in f.handles {
@@ -726,7 +861,11 @@ impl<'a> Interp<'a> {
         match f.effect {
             Effect::None => {
                 let ev = self.event(call.span, f.name);
-                Val::Code { ev, success: SuccessClass::Any, unsigned: None }
+                Val::Code {
+                    ev,
+                    success: SuccessClass::Any,
+                    unsigned: None,
+                }
             }
             Effect::Release { kind: _, handle } => {
                 if let Slot::Arg(i) = handle
@@ -774,7 +913,8 @@ impl<'a> Interp<'a> {
                                 && prior.status == Status::Held
                                 && !w.held_elsewhere(r, &place)
                                 && !prior.escaped
-                                && w.values_within(&place).any(|v| World::resources_in(v).contains(&r))
+                                && w.values_within(&place)
+                                    .any(|v| World::resources_in(v).contains(&r))
                             {
                                 // The previous handle from this call is lost.
                                 self.record_leak(r, call.span, ExitKind::Overwritten);
@@ -783,13 +923,28 @@ impl<'a> Interp<'a> {
                         }
                         _ => {
                             // Written somewhere we cannot see.
-                            w.res.insert(r, ResState { escaped: true, ..state });
+                            w.res.insert(
+                                r,
+                                ResState {
+                                    escaped: true,
+                                    ..state
+                                },
+                            );
                         }
                     }
                 }
-                Val::Code { ev, success, unsigned: None }
+                Val::Code {
+                    ev,
+                    success,
+                    unsigned: None,
+                }
             }
-            Effect::Registration { owner, key_arg: _, enable_arg, success } => {
+            Effect::Registration {
+                owner,
+                key_arg: _,
+                enable_arg,
+                success,
+            } => {
                 let owner = match owner {
                     Slot::Arg(o) => match args.get(o) {
                         Some(Val::Handle(r)) => Some(*r),
@@ -818,8 +973,20 @@ impl<'a> Interp<'a> {
                         let ev = self.event(call.span, f.name);
                         w.set_outcome(ev, Outcome::Unknown);
                         let r = self.site(call, 0, ResourceKind::RequestRecipient, f.name, None);
-                        w.res.insert(r, ResState { status: Status::Held, ev: Some(ev), parent: owner, escaped: false });
-                        Val::Code { ev, success: success_class(success), unsigned: None }
+                        w.res.insert(
+                            r,
+                            ResState {
+                                status: Status::Held,
+                                ev: Some(ev),
+                                parent: owner,
+                                escaped: false,
+                            },
+                        );
+                        Val::Code {
+                            ev,
+                            success: success_class(success),
+                            unsigned: None,
+                        }
                     }
                     None => Val::Unknown,
                 }
@@ -828,8 +995,12 @@ impl<'a> Interp<'a> {
     }
 
     fn place_name(&self, op: &Operand) -> Option<String> {
-        let Operand::Ref { place, .. } = op else { return None };
-        let PlaceBase::Local(id) = place.base else { return None };
+        let Operand::Ref { place, .. } = op else {
+            return None;
+        };
+        let PlaceBase::Local(id) = place.base else {
+            return None;
+        };
         let base = &self.body.locals[id.0 as usize].name;
         if base.is_empty() {
             return None;
@@ -855,11 +1026,20 @@ impl<'a> Interp<'a> {
             return;
         }
         match w.res.get(&r).map(|s| &s.status) {
-            Some(Status::Released { at, by_element: false }) => {
-                self.out.use_after_release.entry(span).or_insert((r, *at, false));
+            Some(Status::Released {
+                at,
+                by_element: false,
+            }) => {
+                self.out
+                    .use_after_release
+                    .entry(span)
+                    .or_insert((r, *at, false));
             }
             Some(Status::ReleasedByParent { at }) => {
-                self.out.use_after_release.entry(span).or_insert((r, *at, true));
+                self.out
+                    .use_after_release
+                    .entry(span)
+                    .or_insert((r, *at, true));
             }
             _ => {}
         }
@@ -869,20 +1049,24 @@ impl<'a> Interp<'a> {
         match v {
             Val::Handle(r) => {
                 let r = *r;
-                let Some(st) = w.res.get(&r).cloned() else { return };
+                let Some(st) = w.res.get(&r).cloned() else {
+                    return;
+                };
                 match st.status {
                     Status::Held => {
                         self.set_released(w, r, span, false);
                     }
-                    Status::Released { at, by_element: false } if at != span => {
-                        if self.checking() {
-                            self.out.double_release.entry(span).or_insert((r, at));
-                        }
+                    Status::Released {
+                        at,
+                        by_element: false,
+                    } if at != span && self.checking() => {
+                        self.out.double_release.entry(span).or_insert((r, at));
                     }
-                    Status::ReleasedByParent { at } => {
-                        if self.checking() {
-                            self.out.use_after_release.entry(span).or_insert((r, at, true));
-                        }
+                    Status::ReleasedByParent { at } if self.checking() => {
+                        self.out
+                            .use_after_release
+                            .entry(span)
+                            .or_insert((r, at, true));
                     }
                     _ => {}
                 }
@@ -900,7 +1084,10 @@ impl<'a> Interp<'a> {
 
     fn set_released(&mut self, w: &mut World, r: ResId, span: Span, by_element: bool) {
         if let Some(st) = w.res.get_mut(&r) {
-            st.status = Status::Released { at: span, by_element };
+            st.status = Status::Released {
+                at: span,
+                by_element,
+            };
             st.ev = None;
         }
         self.out.released.insert(r);
@@ -910,7 +1097,11 @@ impl<'a> Interp<'a> {
             .filter(|c| w.res.get(c).is_some_and(|s| s.status == Status::Held))
             .collect();
         if !held_children.is_empty() && self.checking() {
-            let entry = self.out.release_order.entry(span).or_insert((r, BTreeSet::new()));
+            let entry = self
+                .out
+                .release_order
+                .entry(span)
+                .or_insert((r, BTreeSet::new()));
             entry.1.extend(held_children.iter().copied());
         }
         for c in w.descendants(r) {
@@ -958,9 +1149,10 @@ impl<'a> Interp<'a> {
             if site.kind == ResourceKind::RequestRecipient {
                 // A registration lives as long as its line app: it leaks
                 // only with an app that leaks here.
-                let owner_leaks = st.parent.and_then(|p| w.res.get(&p)).is_some_and(|p| {
-                    p.status == Status::Held && !p.escaped
-                });
+                let owner_leaks = st
+                    .parent
+                    .and_then(|p| w.res.get(&p))
+                    .is_some_and(|p| p.status == Status::Held && !p.escaped);
                 if !owner_leaks {
                     continue;
                 }
@@ -981,7 +1173,14 @@ impl<'a> Interp<'a> {
 
     // ----- branches ------------------------------------------------------
 
-    fn for_each(&self, mut w: World, collection: &Operand, first: bool, body: NodeIndex, exit: NodeIndex) -> Vec<(NodeIndex, World)> {
+    fn for_each(
+        &self,
+        mut w: World,
+        collection: &Operand,
+        first: bool,
+        body: NodeIndex,
+        exit: NodeIndex,
+    ) -> Vec<(NodeIndex, World)> {
         if !first {
             return vec![(body, w.clone()), (exit, w)];
         }
@@ -1012,7 +1211,14 @@ impl<'a> Interp<'a> {
                     // same collection (or bound) goes the same way.
                     let (full, none) = match v {
                         Val::Int(_, hi) => (Val::Int(1, hi.max(1)), Val::Int(0, 0)),
-                        _ => (Val::Aggregate { nonempty: Some(true) }, Val::Aggregate { nonempty: Some(false) }),
+                        _ => (
+                            Val::Aggregate {
+                                nonempty: Some(true),
+                            },
+                            Val::Aggregate {
+                                nonempty: Some(false),
+                            },
+                        ),
                     };
                     w.places.insert(p.clone(), full);
                     empty.places.insert(p.clone(), none);
@@ -1036,7 +1242,11 @@ impl<'a> Interp<'a> {
                 }
                 Pred::MatchesVal(val, pat) => self.refine_test(w, val, None, pat, truth),
             },
-            Val::Mapped { ev, success, mapper } => {
+            Val::Mapped {
+                ev,
+                success,
+                mapper,
+            } => {
                 // `if ok(rc)` with a helper returning `bool`.
                 let classes = self.classes(&w, *ev, *success);
                 let keep: Vec<CodeClass> = classes
@@ -1062,7 +1272,11 @@ impl<'a> Interp<'a> {
             SuccessClass::Any => &CodeClass::ALL,
         };
         let outcome = w.outcome(ev);
-        possible.iter().copied().filter(|c| SuccessClass::of(outcome, *c, success)).collect()
+        possible
+            .iter()
+            .copied()
+            .filter(|c| SuccessClass::of(outcome, *c, success))
+            .collect()
     }
 
     /// Keeps only the paths where the code is in one of `keep`.
@@ -1090,7 +1304,14 @@ impl<'a> Interp<'a> {
             _ => (op, a, b),
         };
         match (a, b) {
-            (Val::Code { ev, success, unsigned }, Val::Int(..)) => {
+            (
+                Val::Code {
+                    ev,
+                    success,
+                    unsigned,
+                },
+                Val::Int(..),
+            ) => {
                 let keep: Vec<CodeClass> = self
                     .classes(&w, *ev, *success)
                     .into_iter()
@@ -1128,14 +1349,23 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn refine_test(&self, mut w: World, v: &Val, place: Option<&Place>, pat: &Pat, truth: bool) -> Option<World> {
+    fn refine_test(
+        &self,
+        mut w: World,
+        v: &Val,
+        place: Option<&Place>,
+        pat: &Pat,
+        truth: bool,
+    ) -> Option<World> {
         match pat {
             Pat::Any => truth.then_some(w),
             Pat::Unknown => Some(w),
             Pat::Int(k) => self.refine_cmp(w, CmpOp::Eq, v, &Val::Int(*k, *k), truth),
             Pat::Bool(b) => self.refine(w, v, *b == truth),
             Pat::Const(path) => match const_value(path) {
-                Val::Int(lo, hi) if lo == hi => self.refine_cmp(w, CmpOp::Eq, v, &Val::Int(lo, hi), truth),
+                Val::Int(lo, hi) if lo == hi => {
+                    self.refine_cmp(w, CmpOp::Eq, v, &Val::Int(lo, hi), truth)
+                }
                 // One of a family of error codes: matching it means failure;
                 // not matching tells nothing.
                 c @ Val::Int(..) if truth => self.refine_cmp(w, CmpOp::Eq, v, &c, true),
@@ -1161,15 +1391,19 @@ impl<'a> Interp<'a> {
             }
             Pat::Or(cases) => {
                 if truth {
-                    let feasible: Vec<World> =
-                        cases.iter().filter_map(|c| self.refine_test(w.clone(), v, place, c, true)).collect();
+                    let feasible: Vec<World> = cases
+                        .iter()
+                        .filter_map(|c| self.refine_test(w.clone(), v, place, c, true))
+                        .collect();
                     match feasible.len() {
                         0 => None,
                         1 => feasible.into_iter().next(),
                         _ => Some(w),
                     }
                 } else {
-                    cases.iter().try_fold(w, |w, c| self.refine_test(w, v, place, c, false))
+                    cases
+                        .iter()
+                        .try_fold(w, |w, c| self.refine_test(w, v, place, c, false))
                 }
             }
             Pat::Variant(key, subpats) => {
@@ -1179,19 +1413,31 @@ impl<'a> Interp<'a> {
                     Val::Variant(k) => {
                         let same = variant_matches(&key, k);
                         if same {
-                            if truth || !subpats_trivial { Some(w) } else { None }
+                            if truth || !subpats_trivial {
+                                Some(w)
+                            } else {
+                                None
+                            }
                         } else {
                             (!truth).then_some(w)
                         }
                     }
-                    Val::Mapped { ev, success, mapper } => {
+                    Val::Mapped {
+                        ev,
+                        success,
+                        mapper,
+                    } => {
                         let keep: Vec<CodeClass> = self
                             .classes(&w, *ev, *success)
                             .into_iter()
                             .filter(|c| match &mapper.results[*c as usize] {
                                 Some(Val::Variant(k)) => {
                                     let same = variant_matches(&key, k);
-                                    if truth { same } else { !same || !subpats_trivial }
+                                    if truth {
+                                        same
+                                    } else {
+                                        !same || !subpats_trivial
+                                    }
                                 }
                                 _ => true,
                             })
@@ -1246,13 +1492,19 @@ fn escape(w: &mut World, r: ResId) {
 }
 
 fn elements_of_set(w: &World, coll: &Place) -> BTreeSet<ResId> {
-    w.values_within(coll).flat_map(World::resources_in).collect()
+    w.values_within(coll)
+        .flat_map(World::resources_in)
+        .collect()
 }
 
 /// Any element of the collection at `coll`.
 fn elements_of(w: &World, coll: &Place) -> Val {
     let set = elements_of_set(w, coll);
-    if set.is_empty() { Val::Unknown } else { Val::Elements(set) }
+    if set.is_empty() {
+        Val::Unknown
+    } else {
+        Val::Elements(set)
+    }
 }
 
 fn success_class(s: Success) -> SuccessClass {
@@ -1294,7 +1546,9 @@ fn truthiness(v: &Val) -> Option<bool> {
 /// Whether `a op b` can be true, and whether it can be false, for values in
 /// the intervals.
 fn compare(a: &Val, op: CmpOp, b: &Val) -> (bool, bool) {
-    let (Val::Int(al, ah), Val::Int(bl, bh)) = (a, b) else { return (true, true) };
+    let (Val::Int(al, ah), Val::Int(bl, bh)) = (a, b) else {
+        return (true, true);
+    };
     let (al, ah, bl, bh) = (*al, *ah, *bl, *bh);
     let lt_possible = al < bh;
     let lt_certain = ah < bl;
@@ -1306,22 +1560,38 @@ fn compare(a: &Val, op: CmpOp, b: &Val) -> (bool, bool) {
         CmpOp::Eq => (eq_possible, !eq_certain),
         CmpOp::Ne => (!eq_certain, eq_possible),
         CmpOp::Lt => (lt_possible, !lt_certain),
-        CmpOp::Le => (lt_possible || eq_possible, !(lt_certain || eq_certain || ah <= bl)),
+        CmpOp::Le => (
+            lt_possible || eq_possible,
+            !(lt_certain || eq_certain || ah <= bl),
+        ),
         CmpOp::Gt => (gt_possible, !gt_certain),
         CmpOp::Ge => (gt_possible || eq_possible, !(gt_certain || al >= bh)),
     }
 }
 
 fn cast(v: Val, ty: &str, span: Span) -> Val {
-    let unsigned = matches!(ty, "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "DWORD" | "HRESULT_U");
+    let unsigned = matches!(
+        ty,
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" | "DWORD" | "HRESULT_U"
+    );
     let signed = matches!(ty, "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "LONG");
     match v {
-        Val::Code { ev, success, .. } if unsigned => Val::Code { ev, success, unsigned: Some(span) },
-        Val::Code { ev, success, .. } if signed => Val::Code { ev, success, unsigned: None },
+        Val::Code { ev, success, .. } if unsigned => Val::Code {
+            ev,
+            success,
+            unsigned: Some(span),
+        },
+        Val::Code { ev, success, .. } if signed => Val::Code {
+            ev,
+            success,
+            unsigned: None,
+        },
         Val::Int(lo, hi) if ty == "i32" && lo > i32::MAX as i128 && hi <= u32::MAX as i128 => {
             Val::Int(lo - (1 << 32), hi - (1 << 32))
         }
-        Val::Int(lo, hi) if ty == "u32" && hi < 0 && lo >= i32::MIN as i128 => Val::Int(lo + (1 << 32), hi + (1 << 32)),
+        Val::Int(lo, hi) if ty == "u32" && hi < 0 && lo >= i32::MIN as i128 => {
+            Val::Int(lo + (1 << 32), hi + (1 << 32))
+        }
         v @ (Val::Int(..) | Val::Ptr(_) | Val::Handle(_) | Val::Elements(_)) => v,
         _ => Val::Unknown,
     }
@@ -1330,7 +1600,9 @@ fn cast(v: Val, ty: &str, span: Span) -> Val {
 /// The value of a named constant the analysis knows: TAPI error codes are
 /// families (`LINEERR_*` are `0x8000_00xx` as `u32`).
 fn const_value(segs: &[String]) -> Val {
-    let Some(name) = segs.last() else { return Val::Unknown };
+    let Some(name) = segs.last() else {
+        return Val::Unknown;
+    };
     let name = name.as_str();
     if name.starts_with("LINEERR_") {
         Val::Int(0x8000_0001, 0x8000_0FFF)
@@ -1356,23 +1628,38 @@ fn is_process_exit(path: &[String]) -> bool {
 /// Calls that never return and are not a leak path.
 fn is_diverging(path: &[String]) -> bool {
     let n = path.len();
-    n >= 2 && path[n - 2] == "panic" && matches!(path[n - 1].as_str(), "panic_any" | "resume_unwind")
+    n >= 2
+        && path[n - 2] == "panic"
+        && matches!(path[n - 1].as_str(), "panic_any" | "resume_unwind")
 }
 
 fn is_collection_constructor(path: &[String]) -> bool {
     let n = path.len();
     n >= 2
-        && matches!(path[n - 2].as_str(), "Vec" | "VecDeque" | "HashMap" | "BTreeMap" | "HashSet" | "BTreeSet")
+        && matches!(
+            path[n - 2].as_str(),
+            "Vec" | "VecDeque" | "HashMap" | "BTreeMap" | "HashSet" | "BTreeSet"
+        )
         && matches!(path[n - 1].as_str(), "new" | "with_capacity" | "default")
 }
 
 /// The standard library: it does not take ownership of a handle to release
 /// it (a handle passed to `drop` or `mem::forget` is not released either).
 fn is_std(path: &[String]) -> bool {
-    path.first().is_some_and(|s| matches!(s.as_str(), "std" | "core" | "alloc"))
+    path.first()
+        .is_some_and(|s| matches!(s.as_str(), "std" | "core" | "alloc"))
         || (path.len() == 2
             && matches!(
                 path[0].as_str(),
-                "Vec" | "String" | "Box" | "Option" | "Result" | "u32" | "i32" | "usize" | "u64" | "i64"
+                "Vec"
+                    | "String"
+                    | "Box"
+                    | "Option"
+                    | "Result"
+                    | "u32"
+                    | "i32"
+                    | "usize"
+                    | "u64"
+                    | "i64"
             ))
 }

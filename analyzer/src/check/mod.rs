@@ -27,7 +27,11 @@ pub fn check_crate(krate: &CrateIr, sources: &SourceMap) -> Vec<Finding> {
     let bodies: Vec<(&[String], &Body)> = krate
         .files
         .iter()
-        .flat_map(|f| f.bodies.iter().map(move |b| (f.modules[b.module].path.as_slice(), b)))
+        .flat_map(|f| {
+            f.bodies
+                .iter()
+                .map(move |b| (f.modules[b.module].path.as_slice(), b))
+        })
         .collect();
     let mappers = summarize_mappers(&resolver, &bodies);
     let mut out: Vec<Finding> = bodies

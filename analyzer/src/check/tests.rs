@@ -8,7 +8,10 @@ fn lint(src: &str) -> Vec<(usize, &'static str)> {
     let mut sources = SourceMap::default();
     let file = sources.add(SourceFile::new("t.rs".into(), "t.rs".into(), src.into()));
     let ir = lower_file(file, Path::new("t.rs"), src, vec!["crate".into()]);
-    let krate = CrateIr { name: "t".into(), files: vec![ir] };
+    let krate = CrateIr {
+        name: "t".into(),
+        files: vec![ir],
+    };
     let f = sources.get(FileId(0));
     check_crate(&krate, &sources)
         .into_iter()
@@ -105,7 +108,10 @@ fn handles_in_a_vec_closed_in_a_later_loop_are_not_leaked() {
 #[ignore = "scratch: compares the fixtures' expectations while the harness is built"]
 fn scratch_fixtures() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/src/bin");
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     let (mut ok, mut bad) = (0, 0);
     for path in entries {
@@ -116,20 +122,33 @@ fn scratch_fixtures() {
             if let Some(pos) = line.find("//~") {
                 let rest = &line[pos + 3..];
                 let carets = rest.chars().take_while(|c| *c == '^').count();
-                let target = if rest.starts_with('|') { last } else { i + 1 - carets };
+                let target = if rest.starts_with('|') {
+                    last
+                } else {
+                    i + 1 - carets
+                };
                 last = target;
-                let name = rest.split_whitespace().find(|w| w.starts_with("tapi::")).unwrap_or("?");
+                let name = rest
+                    .split_whitespace()
+                    .find(|w| w.starts_with("tapi::"))
+                    .unwrap_or("?");
                 expected.push((target, name.trim_start_matches("tapi::").to_string()));
             }
         }
         expected.sort();
-        let mut actual: Vec<(usize, String)> = lint(&src).into_iter().map(|(l, n)| (l, n.to_string())).collect();
+        let mut actual: Vec<(usize, String)> = lint(&src)
+            .into_iter()
+            .map(|(l, n)| (l, n.to_string()))
+            .collect();
         actual.sort();
         if actual == expected {
             ok += 1;
         } else {
             bad += 1;
-            println!("{}:\n  expected {expected:?}\n  actual   {actual:?}", path.file_name().unwrap().to_string_lossy());
+            println!(
+                "{}:\n  expected {expected:?}\n  actual   {actual:?}",
+                path.file_name().unwrap().to_string_lossy()
+            );
         }
     }
     println!("{ok} ok, {bad} differ");

@@ -66,7 +66,11 @@ pub enum Val {
     Bool(bool),
     /// The return code of an acquiring call; `unsigned` is the cast that
     /// made it unsigned, if one did.
-    Code { ev: EvId, success: SuccessClass, unsigned: Option<Span> },
+    Code {
+        ev: EvId,
+        success: SuccessClass,
+        unsigned: Option<Span>,
+    },
     /// A handle (or cookie) of a tracked resource.
     Handle(ResId),
     /// Elements of a collection: any of these resources.
@@ -77,9 +81,15 @@ pub enum Val {
     Variant(String),
     /// A struct, tuple or collection (fields or elements live in
     /// sub-places); `nonempty` for collections.
-    Aggregate { nonempty: Option<bool> },
+    Aggregate {
+        nonempty: Option<bool>,
+    },
     /// The result of a crate helper applied to a return code.
-    Mapped { ev: EvId, success: SuccessClass, mapper: Box<Mapper> },
+    Mapped {
+        ev: EvId,
+        success: SuccessClass,
+        mapper: Box<Mapper>,
+    },
     /// A boolean that tells something when branched on.
     Pred(Box<Pred>),
     /// A closure value capturing these resources.
@@ -116,9 +126,8 @@ impl SuccessClass {
     pub fn outcome(self, class: CodeClass) -> Outcome {
         match (class, self) {
             (_, SuccessClass::Any) => Outcome::Unknown,
-            (CodeClass::Zero, SuccessClass::Zero) | (CodeClass::Positive, SuccessClass::Positive) => {
-                Outcome::Success
-            }
+            (CodeClass::Zero, SuccessClass::Zero)
+            | (CodeClass::Positive, SuccessClass::Positive) => Outcome::Success,
             _ => Outcome::Failure,
         }
     }
@@ -174,7 +183,10 @@ impl World {
 
     /// Every value stored at `place` or inside it.
     pub fn values_within<'a>(&'a self, place: &'a Place) -> impl Iterator<Item = &'a Val> + 'a {
-        self.places.range(place.clone()..).take_while(move |(p, _)| p.starts_with(place)).map(|(_, v)| v)
+        self.places
+            .range(place.clone()..)
+            .take_while(move |(p, _)| p.starts_with(place))
+            .map(|(_, v)| v)
     }
 
     /// Forgets what a callee may have written through `&mut place`: every
@@ -195,8 +207,12 @@ impl World {
 
     /// Removes `place` and everything inside it.
     pub fn clear_within(&mut self, place: &Place) {
-        let keys: Vec<Place> =
-            self.places.range(place.clone()..).take_while(|(p, _)| p.starts_with(place)).map(|(p, _)| p.clone()).collect();
+        let keys: Vec<Place> = self
+            .places
+            .range(place.clone()..)
+            .take_while(|(p, _)| p.starts_with(place))
+            .map(|(p, _)| p.clone())
+            .collect();
         for k in keys {
             self.places.remove(&k);
         }
@@ -264,11 +280,14 @@ impl World {
             if other.places.get(p) == Some(v) {
                 out.places.insert(p.clone(), v.clone());
             } else {
-                out.places.insert(p.clone(), join_val(v, other.places.get(p)));
+                out.places
+                    .insert(p.clone(), join_val(v, other.places.get(p)));
             }
         }
         for (p, v) in &other.places {
-            out.places.entry(p.clone()).or_insert_with(|| join_val(v, None));
+            out.places
+                .entry(p.clone())
+                .or_insert_with(|| join_val(v, None));
         }
         let ids: BTreeSet<ResId> = self.res.keys().chain(other.res.keys()).copied().collect();
         for id in ids {

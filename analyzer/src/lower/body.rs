@@ -12,8 +12,9 @@ use syn::spanned::Spanned;
 
 use super::{FileLowerer, STACK_GROWTH, STACK_RED_ZONE, macros, pattern, span_of, type_name};
 use crate::ir::{
-    AggregateKind, BasicBlock, Body, BodyAttrs, BodyKind, Call, Callee, CmpOp, Const, ExitHow, ImplOwner,
-    Local, LocalId, Operand, Param, Pat, Place, PlaceBase, Proj, Rvalue, Stmt, Terminator,
+    AggregateKind, BasicBlock, Body, BodyAttrs, BodyKind, Call, Callee, CmpOp, Const, ExitHow,
+    ImplOwner, Local, LocalId, Operand, Param, Pat, Place, PlaceBase, Proj, Rvalue, Stmt,
+    Terminator,
 };
 use crate::source::{FileId, Span};
 
@@ -31,9 +32,22 @@ pub(super) fn lower_fn(
         Some(o) => format!("{}::{}", o.self_ty, sig.ident),
         None => sig.ident.to_string(),
     };
-    let kind = if owner.is_some() { BodyKind::Method } else { BodyKind::Fn };
-    let attrs = BodyAttrs { tapi_session: has_session_attr(attrs), is_main };
-    let mut b = Builder::new(file.file, module, name, kind, span_of(file.file, &sig.ident));
+    let kind = if owner.is_some() {
+        BodyKind::Method
+    } else {
+        BodyKind::Fn
+    };
+    let attrs = BodyAttrs {
+        tapi_session: has_session_attr(attrs),
+        is_main,
+    };
+    let mut b = Builder::new(
+        file.file,
+        module,
+        name,
+        kind,
+        span_of(file.file, &sig.ident),
+    );
     b.attrs = attrs;
     b.owner = owner;
     for input in &sig.inputs {
@@ -45,7 +59,12 @@ pub(super) fn lower_fn(
 }
 
 fn has_session_attr(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| a.path().segments.last().is_some_and(|s| s.ident == "tapi_session"))
+    attrs.iter().any(|a| {
+        a.path()
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "tapi_session")
+    })
 }
 
 struct LoopScope {
@@ -109,7 +128,10 @@ impl Builder {
             owner: None,
             params: Vec::new(),
             locals: Vec::new(),
-            blocks: vec![Draft { stmts: Vec::new(), term: None }],
+            blocks: vec![Draft {
+                stmts: Vec::new(),
+                term: None,
+            }],
             current: 0,
             scopes: vec![HashMap::new()],
             loops: Vec::new(),
@@ -125,7 +147,10 @@ impl Builder {
     // ----- blocks, locals, statements -------------------------------------
 
     fn new_block(&mut self) -> usize {
-        self.blocks.push(Draft { stmts: Vec::new(), term: None });
+        self.blocks.push(Draft {
+            stmts: Vec::new(),
+            term: None,
+        });
         self.blocks.len() - 1
     }
 
@@ -153,7 +178,11 @@ impl Builder {
     }
 
     fn new_local(&mut self, name: &str, span: Span, ty: Option<String>) -> LocalId {
-        self.locals.push(Local { name: name.to_string(), span, ty });
+        self.locals.push(Local {
+            name: name.to_string(),
+            span,
+            ty,
+        });
         LocalId(self.locals.len() as u32 - 1)
     }
 
@@ -163,7 +192,10 @@ impl Builder {
 
     fn bind(&mut self, name: &str, span: Span, ty: Option<String>) -> LocalId {
         let id = self.new_local(name, span, ty);
-        self.scopes.last_mut().expect("scope").insert(name.to_string(), id);
+        self.scopes
+            .last_mut()
+            .expect("scope")
+            .insert(name.to_string(), id);
         id
     }
 
@@ -176,7 +208,7 @@ impl Builder {
     }
 
     /// Evaluates `value` into a fresh temporary.
-    fn to_temp(&mut self, value: Rvalue, span: Span) -> Operand {
+    fn eval_to_temp(&mut self, value: Rvalue, span: Span) -> Operand {
         let t = self.temp(span);
         self.assign(t.clone(), value, span);
         Operand::Copy(t)
@@ -199,15 +231,24 @@ impl Builder {
             syn::FnArg::Receiver(r) => {
                 let span = self.sp(r);
                 let id = self.bind("self", span, self.owner.as_ref().map(|o| o.self_ty.clone()));
-                let by_mut_ref = r.mutability.is_some() || r.reference.as_ref().is_some_and(|_| r.mutability.is_some());
-                self.params.push(Param { local: id, by_mut_ref, is_self: true });
+                let by_mut_ref = r.mutability.is_some()
+                    || r.reference.as_ref().is_some_and(|_| r.mutability.is_some());
+                self.params.push(Param {
+                    local: id,
+                    by_mut_ref,
+                    is_self: true,
+                });
             }
             syn::FnArg::Typed(pt) => {
                 let by_mut_ref = is_mut_ref_type(&pt.ty);
                 let ty = type_name(&pt.ty);
                 let span = self.sp(&pt.pat);
                 let id = self.new_local("", span, ty.clone());
-                self.params.push(Param { local: id, by_mut_ref, is_self: false });
+                self.params.push(Param {
+                    local: id,
+                    by_mut_ref,
+                    is_self: false,
+                });
                 self.bind_pattern(&pt.pat, Operand::Copy(Place::local(id)), ty);
             }
         }
@@ -216,14 +257,21 @@ impl Builder {
     // ----- finishing ------------------------------------------------------
 
     fn finish(mut self, file: &mut FileLowerer, value: Operand, end: Span) {
-        let term = Terminator::Return { value, span: end, how: ExitHow::End };
+        let term = Terminator::Return {
+            value,
+            span: end,
+            how: ExitHow::End,
+        };
         if self.blocks[self.current].term.is_none() {
             self.blocks[self.current].term = Some(term);
         }
         let mut cfg = DiGraph::with_capacity(self.blocks.len(), self.blocks.len() + 8);
         for draft in &mut self.blocks {
             let term = draft.term.take().unwrap_or(Terminator::Unreachable);
-            cfg.add_node(BasicBlock { stmts: std::mem::take(&mut draft.stmts), term });
+            cfg.add_node(BasicBlock {
+                stmts: std::mem::take(&mut draft.stmts),
+                term,
+            });
         }
         let edges: Vec<(NodeIndex, NodeIndex)> = cfg
             .node_indices()
@@ -259,12 +307,20 @@ impl Builder {
             for cap in &n.captures {
                 // A captured variable is an input of the closure body.
                 let id = b.bind(cap, n.span, None);
-                b.params.push(Param { local: id, by_mut_ref: false, is_self: false });
+                b.params.push(Param {
+                    local: id,
+                    by_mut_ref: false,
+                    is_self: false,
+                });
             }
             for p in &n.params {
                 let span = b.sp(p);
                 let id = b.new_local("", span, None);
-                b.params.push(Param { local: id, by_mut_ref: false, is_self: false });
+                b.params.push(Param {
+                    local: id,
+                    by_mut_ref: false,
+                    is_self: false,
+                });
                 b.bind_pattern(p, Operand::Copy(Place::local(id)), None);
             }
             let end = n.span;
@@ -347,25 +403,33 @@ impl Builder {
             syn::Pat::Ident(pi) => {
                 let span = self.sp(&pi.ident);
                 let id = self.bind(&pi.ident.to_string(), span, ty);
-                let value = match (&pi.subpat, value) {
-                    (_, v) => v,
-                };
                 self.assign(Place::local(id), Rvalue::Use(value), span);
             }
-            syn::Pat::Type(pt) => self.bind_pattern(&pt.pat, value, ty.or_else(|| type_name(&pt.ty))),
+            syn::Pat::Type(pt) => {
+                self.bind_pattern(&pt.pat, value, ty.or_else(|| type_name(&pt.ty)))
+            }
             syn::Pat::Paren(p) => self.bind_pattern(&p.pat, value, ty),
             syn::Pat::Reference(r) => self.bind_pattern(&r.pat, value, ty),
             syn::Pat::Tuple(t) => {
                 let span = self.sp(t);
                 let place = self.as_place(value, span);
                 for (i, p) in t.elems.iter().enumerate() {
-                    self.bind_pattern(p, Operand::Copy(place.project(Proj::Field(i.to_string()))), None);
+                    self.bind_pattern(
+                        p,
+                        Operand::Copy(place.project(Proj::Field(i.to_string()))),
+                        None,
+                    );
                 }
             }
             syn::Pat::TupleStruct(ts) => {
                 let span = self.sp(ts);
                 let place = self.as_place(value, span);
-                let variant = ts.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+                let variant = ts
+                    .path
+                    .segments
+                    .last()
+                    .map(|s| s.ident.to_string())
+                    .unwrap_or_default();
                 for (i, p) in ts.elems.iter().enumerate() {
                     let field = place.project(Proj::Variant(pattern::variant_key(&variant), i));
                     self.bind_pattern(p, Operand::Copy(field), None);
@@ -379,7 +443,11 @@ impl Builder {
                         syn::Member::Named(i) => i.to_string(),
                         syn::Member::Unnamed(i) => i.index.to_string(),
                     };
-                    self.bind_pattern(&fp.pat, Operand::Copy(place.project(Proj::Field(name))), None);
+                    self.bind_pattern(
+                        &fp.pat,
+                        Operand::Copy(place.project(Proj::Field(name))),
+                        None,
+                    );
                 }
             }
             syn::Pat::Slice(s) => {
@@ -426,7 +494,10 @@ impl Builder {
                 let value = b.expr.as_ref().map(|e| self.expr(e));
                 let label = b.label.as_ref().map(|l| l.ident.to_string());
                 if let Some(target) = self.find_loop(label.as_deref()) {
-                    let (to, result) = (self.loops[target].break_to, self.loops[target].result.clone());
+                    let (to, result) = (
+                        self.loops[target].break_to,
+                        self.loops[target].result.clone(),
+                    );
                     if let Some(v) = value {
                         self.assign(result, Rvalue::Use(v), span);
                     }
@@ -449,7 +520,11 @@ impl Builder {
                     Some(e) => self.expr(e),
                     None => Operand::Const(Const::Unit),
                 };
-                self.terminate(Terminator::Return { value, span, how: ExitHow::Return });
+                self.terminate(Terminator::Return {
+                    value,
+                    span,
+                    how: ExitHow::Return,
+                });
                 Operand::Unknown
             }
             syn::Expr::Try(t) => self.try_expr(&t.expr, self.sp(&t.question_token)),
@@ -468,24 +543,28 @@ impl Builder {
                     Some(p) => Operand::Copy(p),
                     None => {
                         let inner = self.expr(&u.expr);
-                        self.to_temp(Rvalue::Opaque(vec![inner]), span)
+                        self.eval_to_temp(Rvalue::Opaque(vec![inner]), span)
                     }
                 },
                 syn::UnOp::Not(_) => {
                     let inner = self.expr(&u.expr);
-                    self.to_temp(Rvalue::Not(inner), span)
+                    self.eval_to_temp(Rvalue::Not(inner), span)
                 }
                 syn::UnOp::Neg(_) => match self.expr(&u.expr) {
                     Operand::Const(Const::Int(i)) => Operand::Const(Const::Int(-i)),
-                    other => self.to_temp(Rvalue::Opaque(vec![other]), span),
+                    other => self.eval_to_temp(Rvalue::Opaque(vec![other]), span),
                 },
                 _ => {
                     let inner = self.expr(&u.expr);
-                    self.to_temp(Rvalue::Opaque(vec![inner]), span)
+                    self.eval_to_temp(Rvalue::Opaque(vec![inner]), span)
                 }
             },
             syn::Expr::Reference(r) => self.reference(&r.expr, r.mutability.is_some(), span),
-            syn::Expr::RawAddr(r) => self.reference(&r.expr, matches!(r.mutability, syn::PointerMutability::Mut(_)), span),
+            syn::Expr::RawAddr(r) => self.reference(
+                &r.expr,
+                matches!(r.mutability, syn::PointerMutability::Mut(_)),
+                span,
+            ),
             syn::Expr::Field(_) | syn::Expr::Index(_) => match self.place_of(e) {
                 Some(p) => Operand::Copy(p),
                 None => Operand::Unknown,
@@ -493,33 +572,67 @@ impl Builder {
             syn::Expr::Cast(c) => {
                 let operand = self.expr(&c.expr);
                 let ty = type_name(&c.ty).unwrap_or_default();
-                self.to_temp(Rvalue::Cast { operand, ty, span }, span)
+                self.eval_to_temp(Rvalue::Cast { operand, ty, span }, span)
             }
             syn::Expr::Tuple(t) => {
                 if t.elems.is_empty() {
                     return Operand::Const(Const::Unit);
                 }
-                let fields =
-                    t.elems.iter().enumerate().map(|(i, e)| (i.to_string(), self.expr(e))).collect();
-                self.to_temp(Rvalue::Aggregate { kind: AggregateKind::Tuple, fields }, span)
+                let fields = t
+                    .elems
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (i.to_string(), self.expr(e)))
+                    .collect();
+                self.eval_to_temp(
+                    Rvalue::Aggregate {
+                        kind: AggregateKind::Tuple,
+                        fields,
+                    },
+                    span,
+                )
             }
             syn::Expr::Array(a) => {
-                let fields: Vec<_> =
-                    a.elems.iter().enumerate().map(|(i, e)| (i.to_string(), self.expr(e))).collect();
+                let fields: Vec<_> = a
+                    .elems
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (i.to_string(), self.expr(e)))
+                    .collect();
                 let len = Some(fields.len() as u64);
-                self.to_temp(Rvalue::Aggregate { kind: AggregateKind::Collection { len }, fields }, span)
+                self.eval_to_temp(
+                    Rvalue::Aggregate {
+                        kind: AggregateKind::Collection { len },
+                        fields,
+                    },
+                    span,
+                )
             }
             syn::Expr::Repeat(r) => {
                 let elem = self.expr(&r.expr);
                 let len = match &*r.len {
-                    syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => i.base10_parse().ok(),
+                    syn::Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Int(i),
+                        ..
+                    }) => i.base10_parse().ok(),
                     _ => None,
                 };
                 let fields = vec![("*".to_string(), elem)];
-                self.to_temp(Rvalue::Aggregate { kind: AggregateKind::Collection { len }, fields }, span)
+                self.eval_to_temp(
+                    Rvalue::Aggregate {
+                        kind: AggregateKind::Collection { len },
+                        fields,
+                    },
+                    span,
+                )
             }
             syn::Expr::Struct(s) => {
-                let name = s.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+                let name = s
+                    .path
+                    .segments
+                    .last()
+                    .map(|s| s.ident.to_string())
+                    .unwrap_or_default();
                 let mut fields = Vec::new();
                 for f in &s.fields {
                     let key = match &f.member {
@@ -532,23 +645,47 @@ impl Builder {
                     let base = self.expr(rest);
                     fields.push(("..".to_string(), base));
                 }
-                self.to_temp(Rvalue::Aggregate { kind: AggregateKind::Struct(name), fields }, span)
+                self.eval_to_temp(
+                    Rvalue::Aggregate {
+                        kind: AggregateKind::Struct(name),
+                        fields,
+                    },
+                    span,
+                )
             }
             syn::Expr::Closure(c) => {
                 let params = c.inputs.iter().cloned().collect();
                 let captures = self.captures_of(&c.body);
                 let is_move = c.capture.is_some();
-                self.closure(params, (*c.body).clone(), BodyKind::Closure, span, captures, is_move)
+                self.closure(
+                    params,
+                    (*c.body).clone(),
+                    BodyKind::Closure,
+                    span,
+                    captures,
+                    is_move,
+                )
             }
             syn::Expr::Async(a) => {
-                let body = syn::Expr::Block(syn::ExprBlock { attrs: Vec::new(), label: None, block: a.block.clone() });
+                let body = syn::Expr::Block(syn::ExprBlock {
+                    attrs: Vec::new(),
+                    label: None,
+                    block: a.block.clone(),
+                });
                 let captures = self.captures_of(&body);
                 let is_move = a.capture.is_some();
-                self.closure(Vec::new(), body, BodyKind::AsyncBlock, span, captures, is_move)
+                self.closure(
+                    Vec::new(),
+                    body,
+                    BodyKind::AsyncBlock,
+                    span,
+                    captures,
+                    is_move,
+                )
             }
             syn::Expr::Await(a) => {
                 let inner = self.expr(&a.base);
-                self.to_temp(Rvalue::Opaque(vec![inner]), span)
+                self.eval_to_temp(Rvalue::Opaque(vec![inner]), span)
             }
             syn::Expr::Range(r) => {
                 let mut ops = Vec::new();
@@ -558,13 +695,19 @@ impl Builder {
                 if let Some(e) = &r.end {
                     ops.push(self.expr(e));
                 }
-                self.to_temp(Rvalue::Opaque(ops), span)
+                self.eval_to_temp(Rvalue::Opaque(ops), span)
             }
             syn::Expr::Let(l) => {
                 // A `let` outside an `if`/`while` condition: a boolean.
                 let value = self.expr(&l.expr);
                 let pat = pattern::lower(&l.pat);
-                self.to_temp(Rvalue::Matches { operand: value, pat }, span)
+                self.eval_to_temp(
+                    Rvalue::Matches {
+                        operand: value,
+                        pat,
+                    },
+                    span,
+                )
             }
             syn::Expr::TryBlock(t) => self.block(&t.block),
             syn::Expr::Const(_) | syn::Expr::Infer(_) | syn::Expr::Verbatim(_) => Operand::Unknown,
@@ -588,8 +731,11 @@ impl Builder {
         let segs = path_segments(path);
         if segs.len() == 1 && segs[0] == "None" {
             let span = self.sp(path);
-            return self.to_temp(
-                Rvalue::Aggregate { kind: AggregateKind::Variant("None".into()), fields: Vec::new() },
+            return self.eval_to_temp(
+                Rvalue::Aggregate {
+                    kind: AggregateKind::Variant("None".into()),
+                    fields: Vec::new(),
+                },
                 span,
             );
         }
@@ -597,7 +743,10 @@ impl Builder {
             return Operand::Const(Const::Null);
         }
         // A static is a place; the checker tells statics from constants.
-        Operand::Copy(Place { base: PlaceBase::Path(segs), proj: Vec::new() })
+        Operand::Copy(Place {
+            base: PlaceBase::Path(segs),
+            proj: Vec::new(),
+        })
     }
 
     /// The place an expression denotes, if it is a place expression.
@@ -679,7 +828,7 @@ impl Builder {
         if let Some(op) = cmp {
             let lhs = self.expr(&b.left);
             let rhs = self.expr(&b.right);
-            return self.to_temp(Rvalue::Cmp { op, lhs, rhs }, span);
+            return self.eval_to_temp(Rvalue::Cmp { op, lhs, rhs }, span);
         }
         if matches!(b.op, And(_) | Or(_)) {
             // A short-circuit boolean used as a value: branch and join.
@@ -687,10 +836,18 @@ impl Builder {
             let (t, f, join) = (self.new_block(), self.new_block(), self.new_block());
             self.cond(&syn::Expr::Binary(b.clone()), t, f);
             self.switch_to(t);
-            self.assign(result.clone(), Rvalue::Use(Operand::Const(Const::Bool(true))), span);
+            self.assign(
+                result.clone(),
+                Rvalue::Use(Operand::Const(Const::Bool(true))),
+                span,
+            );
             self.goto(join);
             self.switch_to(f);
-            self.assign(result.clone(), Rvalue::Use(Operand::Const(Const::Bool(false))), span);
+            self.assign(
+                result.clone(),
+                Rvalue::Use(Operand::Const(Const::Bool(false))),
+                span,
+            );
             self.goto(join);
             self.switch_to(join);
             return Operand::Copy(result);
@@ -718,7 +875,7 @@ impl Builder {
         }
         let lhs = self.expr(&b.left);
         // Fold `a | b` of constants? Not needed: flags are opaque.
-        self.to_temp(Rvalue::Opaque(vec![lhs, rhs]), span)
+        self.eval_to_temp(Rvalue::Opaque(vec![lhs, rhs]), span)
     }
 
     // ----- conditions ------------------------------------------------------
@@ -726,14 +883,18 @@ impl Builder {
     /// Lowers a condition so that control reaches `then` when it holds and
     /// `otherwise` when it does not, short-circuiting `&&`, `||` and `!`.
     fn cond(&mut self, e: &syn::Expr, then: usize, otherwise: usize) {
-        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || self.cond_inner(e, then, otherwise))
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
+            self.cond_inner(e, then, otherwise)
+        })
     }
 
     fn cond_inner(&mut self, e: &syn::Expr, then: usize, otherwise: usize) {
         match e {
             syn::Expr::Paren(p) => self.cond(&p.expr, then, otherwise),
             syn::Expr::Group(g) => self.cond(&g.expr, then, otherwise),
-            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Not(_)) => self.cond(&u.expr, otherwise, then),
+            syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Not(_)) => {
+                self.cond(&u.expr, otherwise, then)
+            }
             syn::Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
                 let mid = self.new_block();
                 self.cond(&b.left, mid, otherwise);
@@ -766,8 +927,11 @@ impl Builder {
             _ => {
                 let value = self.expr(e);
                 if self.blocks[self.current].term.is_none() {
-                    self.blocks[self.current].term =
-                        Some(Terminator::If { cond: value, then: node(then), otherwise: node(otherwise) });
+                    self.blocks[self.current].term = Some(Terminator::If {
+                        cond: value,
+                        then: node(then),
+                        otherwise: node(otherwise),
+                    });
                 }
             }
         }
@@ -849,8 +1013,14 @@ impl Builder {
 
     fn find_loop(&self, label: Option<&str>) -> Option<usize> {
         match label {
-            None => self.loops.iter().rposition(|l| l.continue_to != l.break_to || l.label.is_none()),
-            Some(name) => self.loops.iter().rposition(|l| l.label.as_deref() == Some(name)),
+            None => self
+                .loops
+                .iter()
+                .rposition(|l| l.continue_to != l.break_to || l.label.is_none()),
+            Some(name) => self
+                .loops
+                .iter()
+                .rposition(|l| l.label.as_deref() == Some(name)),
         }
     }
 
@@ -910,7 +1080,7 @@ impl Builder {
         });
         self.switch_to(body);
         self.scopes.push(HashMap::new());
-        let elem = self.to_temp(Rvalue::Element(collection.clone()), self.sp(&f.pat));
+        let elem = self.eval_to_temp(Rvalue::Element(collection.clone()), self.sp(&f.pat));
         self.bind_pattern(&f.pat, elem, None);
         self.loops.push(LoopScope {
             label: f.label.as_ref().map(|l| l.name.ident.to_string()),
@@ -923,8 +1093,12 @@ impl Builder {
         self.loops.pop();
         self.scopes.pop();
         self.switch_to(latch);
-        self.blocks[self.current].term =
-            Some(Terminator::ForEach { collection, first: false, body: node(body), exit: node(exit) });
+        self.blocks[self.current].term = Some(Terminator::ForEach {
+            collection,
+            first: false,
+            body: node(body),
+            exit: node(exit),
+        });
         self.switch_to(exit);
         Operand::Copy(result)
     }
@@ -948,8 +1122,16 @@ impl Builder {
             syn::Expr::MethodCall(m)
                 if matches!(
                     m.method.to_string().as_str(),
-                    "iter" | "iter_mut" | "into_iter" | "drain" | "values" | "values_mut" | "copied" | "cloned"
-                        | "enumerate" | "rev"
+                    "iter"
+                        | "iter_mut"
+                        | "into_iter"
+                        | "drain"
+                        | "values"
+                        | "values_mut"
+                        | "copied"
+                        | "cloned"
+                        | "enumerate"
+                        | "rev"
                 ) =>
             {
                 for a in &m.args {
@@ -973,9 +1155,18 @@ impl Builder {
         });
         self.switch_to(err);
         let error = Operand::Copy(place.project(Proj::Variant(pattern::FAILURE.into(), 0)));
-        let wrapped =
-            self.to_temp(Rvalue::Aggregate { kind: AggregateKind::Variant("Err".into()), fields: vec![("0".into(), error)] }, question);
-        self.blocks[self.current].term = Some(Terminator::Return { value: wrapped, span: question, how: ExitHow::Try });
+        let wrapped = self.eval_to_temp(
+            Rvalue::Aggregate {
+                kind: AggregateKind::Variant("Err".into()),
+                fields: vec![("0".into(), error)],
+            },
+            question,
+        );
+        self.blocks[self.current].term = Some(Terminator::Return {
+            value: wrapped,
+            span: question,
+            how: ExitHow::Try,
+        });
         self.switch_to(ok);
         Operand::Copy(place.project(Proj::Variant(pattern::SUCCESS.into(), 0)))
     }
@@ -993,20 +1184,29 @@ impl Builder {
                     Callee::Local(id)
                 } else if let Some(kind) = constructor_kind(&segs) {
                     // `Some(x)`, `Ok(x)`, `Error::Tapi(rc)`, `Wrapper(h)`.
-                    let fields = c.args.iter().enumerate().map(|(i, a)| (i.to_string(), self.expr(a))).collect();
-                    return self.to_temp(Rvalue::Aggregate { kind, fields }, span);
+                    let fields = c
+                        .args
+                        .iter()
+                        .enumerate()
+                        .map(|(i, a)| (i.to_string(), self.expr(a)))
+                        .collect();
+                    return self.eval_to_temp(Rvalue::Aggregate { kind, fields }, span);
                 } else if is_mem_take(&segs) {
                     return self.mem_take(&segs, &c.args, span);
                 } else {
-                    Callee::Path { path: segs, generics: path_generics(&p.path) }
+                    Callee::Path {
+                        path: segs,
+                        generics: path_generics(&p.path),
+                    }
                 }
             }
             other => {
                 let f = self.expr(other);
                 match f {
-                    Operand::Copy(Place { base: PlaceBase::Local(id), ref proj }) if proj.is_empty() => {
-                        Callee::Local(id)
-                    }
+                    Operand::Copy(Place {
+                        base: PlaceBase::Local(id),
+                        ref proj,
+                    }) if proj.is_empty() => Callee::Local(id),
                     _ => Callee::Unknown,
                 }
             }
@@ -1018,19 +1218,30 @@ impl Builder {
             arg_spans.push(self.sp(a));
         }
         let dest = self.temp(span);
-        self.push(Stmt::Call(Call { dest: dest.clone(), callee, args, span, arg_spans }));
+        self.push(Stmt::Call(Call {
+            dest: dest.clone(),
+            callee,
+            args,
+            span,
+            arg_spans,
+        }));
         Operand::Copy(dest)
     }
 
     /// `mem::take(&mut x)` and `mem::replace(&mut x, v)`: the old value
     /// moves out and `x` holds the default or `v`.
-    fn mem_take(&mut self, segs: &[String], args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>, span: Span) -> Operand {
+    fn mem_take(
+        &mut self,
+        segs: &[String],
+        args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>,
+        span: Span,
+    ) -> Operand {
         let target = args.first().map(|a| self.expr(a));
         let replacement = args.iter().nth(1).map(|a| self.expr(a));
         let Some(Operand::Ref { place, .. }) = target else {
             return Operand::Unknown;
         };
-        let old = self.to_temp(Rvalue::Use(Operand::Copy(place.clone())), span);
+        let old = self.eval_to_temp(Rvalue::Use(Operand::Copy(place.clone())), span);
         let new = match (segs.last().map(String::as_str), replacement) {
             (Some("replace"), Some(v)) => Rvalue::Use(v),
             _ => Rvalue::Use(Operand::Unknown),
@@ -1062,22 +1273,25 @@ impl Builder {
                     pattern::FAILURE
                 };
                 let pat = Pat::Variant(variant.into(), vec![Pat::Any]);
-                return self.to_temp(Rvalue::Matches { operand, pat }, span);
+                return self.eval_to_temp(Rvalue::Matches { operand, pat }, span);
             }
             "take" if m.args.is_empty() => {
                 // `opt.take()`: the value moves out, `None` stays.
                 if let Some(place) = self.place_of(&m.receiver) {
-                    let old = self.to_temp(Rvalue::Use(Operand::Copy(place.clone())), span);
+                    let old = self.eval_to_temp(Rvalue::Use(Operand::Copy(place.clone())), span);
                     self.assign(
                         place,
-                        Rvalue::Aggregate { kind: AggregateKind::Variant("None".into()), fields: Vec::new() },
+                        Rvalue::Aggregate {
+                            kind: AggregateKind::Variant("None".into()),
+                            fields: Vec::new(),
+                        },
                         span,
                     );
                     return old;
                 }
             }
-            "clone" | "to_owned" | "as_ref" | "as_mut" | "as_deref" | "borrow" | "borrow_mut" | "into"
-            | "copied" | "cloned" | "lock" | "read" | "write" | "get_mut"
+            "clone" | "to_owned" | "as_ref" | "as_mut" | "as_deref" | "borrow" | "borrow_mut"
+            | "into" | "copied" | "cloned" | "lock" | "read" | "write" | "get_mut"
                 if m.args.is_empty() =>
             {
                 // The same value (or a view of it).
@@ -1085,7 +1299,7 @@ impl Builder {
                 if matches!(name.as_str(), "lock" | "read" | "write") {
                     // `m.lock()` is a `Result` of a guard of the value.
                     let place = self.as_place(value, receiver_span);
-                    return self.to_temp(
+                    return self.eval_to_temp(
                         Rvalue::Aggregate {
                             kind: AggregateKind::Variant("Ok".into()),
                             fields: vec![("0".into(), Operand::Copy(place))],
@@ -1098,7 +1312,10 @@ impl Builder {
             _ => {}
         }
         let receiver = match self.place_of(&m.receiver) {
-            Some(place) => Operand::Ref { place, mutable: true },
+            Some(place) => Operand::Ref {
+                place,
+                mutable: true,
+            },
             None => self.expr(&m.receiver),
         };
         let mut args = vec![receiver];
@@ -1121,7 +1338,13 @@ impl Builder {
             })
             .unwrap_or_default();
         let dest = self.temp(span);
-        self.push(Stmt::Call(Call { dest: dest.clone(), callee: Callee::Method { name, generics }, args, span, arg_spans }));
+        self.push(Stmt::Call(Call {
+            dest: dest.clone(),
+            callee: Callee::Method { name, generics },
+            args,
+            span,
+            arg_spans,
+        }));
         Operand::Copy(dest)
     }
 
@@ -1151,10 +1374,27 @@ impl Builder {
         is_move: bool,
     ) -> Operand {
         let index = self.nested.len();
-        let captured_places =
-            captures.iter().filter_map(|n| self.lookup(n)).map(Place::local).collect::<Vec<_>>();
-        self.nested.push(NestedBody { index, params, body, kind, span, captures });
-        self.to_temp(Rvalue::Closure { body: index, captures: captured_places, is_move }, span)
+        let captured_places = captures
+            .iter()
+            .filter_map(|n| self.lookup(n))
+            .map(Place::local)
+            .collect::<Vec<_>>();
+        self.nested.push(NestedBody {
+            index,
+            params,
+            body,
+            kind,
+            span,
+            captures,
+        });
+        self.eval_to_temp(
+            Rvalue::Closure {
+                body: index,
+                captures: captured_places,
+                is_move,
+            },
+            span,
+        )
     }
 
     /// Variables of this body that a closure body mentions.
@@ -1170,15 +1410,23 @@ impl Builder {
     // ----- macros ----------------------------------------------------------
 
     fn macro_call(&mut self, mac: &syn::Macro, span: Span) -> Operand {
-        let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
         match macros::classify(&name) {
             macros::MacroKind::Panic => {
-                let _ = macros::expr_args(mac).map(|args| args.iter().map(|a| self.macro_arg(a)).count());
+                let _ = macros::expr_args(mac)
+                    .map(|args| args.iter().map(|a| self.macro_arg(a)).count());
                 self.terminate(Terminator::Panic);
                 Operand::Unknown
             }
             macros::MacroKind::Assert(cmp) => {
-                let Some(args) = macros::expr_args(mac) else { return Operand::Unknown };
+                let Some(args) = macros::expr_args(mac) else {
+                    return Operand::Unknown;
+                };
                 let (ok, fail) = (self.new_block(), self.new_block());
                 self.blocks[fail].term = Some(Terminator::Panic);
                 match (cmp, args.first(), args.get(1)) {
@@ -1186,9 +1434,12 @@ impl Builder {
                     (Some(op), Some(a), Some(b)) => {
                         let lhs = self.expr(a);
                         let rhs = self.expr(b);
-                        let c = self.to_temp(Rvalue::Cmp { op, lhs, rhs }, span);
-                        self.blocks[self.current].term =
-                            Some(Terminator::If { cond: c, then: node(ok), otherwise: node(fail) });
+                        let c = self.eval_to_temp(Rvalue::Cmp { op, lhs, rhs }, span);
+                        self.blocks[self.current].term = Some(Terminator::If {
+                            cond: c,
+                            then: node(ok),
+                            otherwise: node(fail),
+                        });
                     }
                     _ => self.goto(ok),
                 }
@@ -1196,31 +1447,47 @@ impl Builder {
                 Operand::Const(Const::Unit)
             }
             macros::MacroKind::Matches => {
-                let Some((scrutinee, pat)) = macros::matches_args(mac) else { return Operand::Unknown };
+                let Some((scrutinee, pat)) = macros::matches_args(mac) else {
+                    return Operand::Unknown;
+                };
                 let operand = self.expr(&scrutinee);
                 let pat = pattern::lower(&pat);
-                self.to_temp(Rvalue::Matches { operand, pat }, span)
+                self.eval_to_temp(Rvalue::Matches { operand, pat }, span)
             }
             macros::MacroKind::Vec => match macros::vec_args(mac) {
                 Some(macros::VecArgs::List(items)) => {
-                    let fields: Vec<_> =
-                        items.iter().enumerate().map(|(i, e)| (i.to_string(), self.expr(e))).collect();
+                    let fields: Vec<_> = items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, e)| (i.to_string(), self.expr(e)))
+                        .collect();
                     let len = Some(fields.len() as u64);
-                    self.to_temp(Rvalue::Aggregate { kind: AggregateKind::Collection { len }, fields }, span)
+                    self.eval_to_temp(
+                        Rvalue::Aggregate {
+                            kind: AggregateKind::Collection { len },
+                            fields,
+                        },
+                        span,
+                    )
                 }
                 Some(macros::VecArgs::Repeat(elem, len)) => {
                     let e = self.expr(&elem);
                     self.expr(&len);
                     let len = macros::int_literal(&len);
-                    self.to_temp(
-                        Rvalue::Aggregate { kind: AggregateKind::Collection { len }, fields: vec![("*".into(), e)] },
+                    self.eval_to_temp(
+                        Rvalue::Aggregate {
+                            kind: AggregateKind::Collection { len },
+                            fields: vec![("*".into(), e)],
+                        },
                         span,
                     )
                 }
                 None => Operand::Unknown,
             },
             macros::MacroKind::AddrOf(mutable) => {
-                let Some(args) = macros::expr_args(mac) else { return Operand::Unknown };
+                let Some(args) = macros::expr_args(mac) else {
+                    return Operand::Unknown;
+                };
                 match args.first() {
                     Some(e) => self.reference(e, mutable, span),
                     None => Operand::Unknown,
@@ -1229,9 +1496,11 @@ impl Builder {
             macros::MacroKind::Other => {
                 // Arguments that parse as expressions are evaluated: a
                 // user's `tapi_try!(lineOpenW(..))` still opens the line.
-                let Some(args) = macros::expr_args(mac) else { return Operand::Unknown };
+                let Some(args) = macros::expr_args(mac) else {
+                    return Operand::Unknown;
+                };
                 let ops: Vec<_> = args.iter().map(|a| self.macro_arg(a)).collect();
-                self.to_temp(Rvalue::Opaque(ops), span)
+                self.eval_to_temp(Rvalue::Opaque(ops), span)
             }
         }
     }
@@ -1240,7 +1509,9 @@ impl Builder {
     fn macro_arg(&mut self, e: &syn::Expr) -> Operand {
         if let syn::Expr::Assign(a) = e
             && let syn::Expr::Path(p) = &*a.left
-            && p.path.get_ident().is_some_and(|i| self.lookup(&i.to_string()).is_none())
+            && p.path
+                .get_ident()
+                .is_some_and(|i| self.lookup(&i.to_string()).is_none())
         {
             return self.expr(&a.right);
         }
@@ -1250,7 +1521,10 @@ impl Builder {
 
 fn lit(l: &syn::Lit) -> Operand {
     match l {
-        syn::Lit::Int(i) => i.base10_parse::<i128>().map(|v| Operand::Const(Const::Int(v))).unwrap_or(Operand::Unknown),
+        syn::Lit::Int(i) => i
+            .base10_parse::<i128>()
+            .map(|v| Operand::Const(Const::Int(v)))
+            .unwrap_or(Operand::Unknown),
         syn::Lit::Bool(b) => Operand::Const(Const::Bool(b.value)),
         syn::Lit::Str(_) | syn::Lit::ByteStr(_) | syn::Lit::CStr(_) => Operand::Const(Const::Str),
         _ => Operand::Unknown,
@@ -1289,16 +1563,25 @@ fn constructor_kind(segs: &[String]) -> Option<AggregateKind> {
     let last = segs.last()?;
     match last.as_str() {
         "Some" | "Ok" | "Err" => return Some(AggregateKind::Variant(last.clone())),
-        "Box" | "Rc" | "Arc" | "Vec" | "String" | "Mutex" | "RefCell" | "Cell" | "OnceLock" => return None,
+        "Box" | "Rc" | "Arc" | "Vec" | "String" | "Mutex" | "RefCell" | "Cell" | "OnceLock" => {
+            return None;
+        }
         _ => {}
     }
     let starts_upper = last.chars().next().is_some_and(char::is_uppercase);
-    let is_const_like = last.chars().all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '_');
+    let is_const_like = last
+        .chars()
+        .all(|c| c.is_uppercase() || c.is_ascii_digit() || c == '_');
     if !starts_upper || is_const_like {
         return None;
     }
     // `Type::Variant(..)` or `Struct(..)`; `Type::new(..)` is lowercase.
-    if segs.len() >= 2 && segs[segs.len() - 2].chars().next().is_some_and(char::is_uppercase) {
+    if segs.len() >= 2
+        && segs[segs.len() - 2]
+            .chars()
+            .next()
+            .is_some_and(char::is_uppercase)
+    {
         Some(AggregateKind::Variant(last.clone()))
     } else {
         Some(AggregateKind::Struct(last.clone()))

@@ -37,7 +37,10 @@ pub(super) fn classify(name: &str) -> MacroKind {
 /// The arguments as comma-separated expressions, if they parse so.
 pub(super) fn expr_args(mac: &syn::Macro) -> Option<Vec<syn::Expr>> {
     let parser = Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
-    parser.parse2(mac.tokens.clone()).ok().map(|p| p.into_iter().collect())
+    parser
+        .parse2(mac.tokens.clone())
+        .ok()
+        .map(|p| p.into_iter().collect())
 }
 
 /// `matches!(expr, pattern)` (a guard after the pattern is ignored).
@@ -54,7 +57,7 @@ pub(super) fn matches_args(mac: &syn::Macro) -> Option<(syn::Expr, syn::Pat)> {
 
 pub(super) enum VecArgs {
     List(Vec<syn::Expr>),
-    Repeat(syn::Expr, syn::Expr),
+    Repeat(Box<syn::Expr>, Box<syn::Expr>),
 }
 
 pub(super) fn vec_args(mac: &syn::Macro) -> Option<VecArgs> {
@@ -65,14 +68,17 @@ pub(super) fn vec_args(mac: &syn::Macro) -> Option<VecArgs> {
         Ok((e, n))
     };
     if let Ok((e, n)) = repeat.parse2(mac.tokens.clone()) {
-        return Some(VecArgs::Repeat(e, n));
+        return Some(VecArgs::Repeat(Box::new(e), Box::new(n)));
     }
     expr_args(mac).map(VecArgs::List)
 }
 
 pub(super) fn int_literal(e: &syn::Expr) -> Option<u64> {
     match e {
-        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => i.base10_parse().ok(),
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) => i.base10_parse().ok(),
         _ => None,
     }
 }
@@ -98,7 +104,9 @@ pub(super) fn collect_idents(e: &syn::Expr, out: &mut Vec<String>) {
     struct Collector<'a>(&'a mut Vec<String>);
     impl<'ast> syn::visit::Visit<'ast> for Collector<'_> {
         fn visit_expr(&mut self, e: &'ast syn::Expr) {
-            stacker::maybe_grow(super::STACK_RED_ZONE, super::STACK_GROWTH, || syn::visit::visit_expr(self, e));
+            stacker::maybe_grow(super::STACK_RED_ZONE, super::STACK_GROWTH, || {
+                syn::visit::visit_expr(self, e)
+            });
         }
         fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
             if let Some(i) = p.path.get_ident() {

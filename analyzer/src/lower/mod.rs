@@ -26,18 +26,30 @@ pub fn lower_file(file: FileId, path: &Path, text: &str, module_path: Vec<String
         Ok(ast) => ast,
         Err(e) => {
             let span = Span::new(file, e.span().byte_range());
-            return FileIr { file, parse_error: Some((span, e.to_string())), ..FileIr::default() };
+            return FileIr {
+                file,
+                parse_error: Some((span, e.to_string())),
+                ..FileIr::default()
+            };
         }
     };
     // A crate root or `mod.rs` owns its directory; `a.rs` owns `a/`.
     let is_mod_rs = module_path.len() == 1
-        || path.file_name().is_some_and(|n| n == "mod.rs" || n == "lib.rs" || n == "main.rs");
+        || path
+            .file_name()
+            .is_some_and(|n| n == "mod.rs" || n == "lib.rs" || n == "main.rs");
     let dir = if is_mod_rs {
         path.parent().map(Path::to_path_buf).unwrap_or_default()
     } else {
         path.with_extension("")
     };
-    let mut lowerer = FileLowerer { file, out: FileIr { file, ..FileIr::default() } };
+    let mut lowerer = FileLowerer {
+        file,
+        out: FileIr {
+            file,
+            ..FileIr::default()
+        },
+    };
     lowerer.module(&ast.items, module_path, &dir, path);
     let out = lowerer.out;
     // The syntax tree is dropped here, on the parsing thread, with room to
@@ -65,13 +77,23 @@ impl FileLowerer {
     /// bodies in it. `dir` is where its `mod x;` files live.
     fn module(&mut self, items: &[syn::Item], path: Vec<String>, dir: &Path, file_path: &Path) {
         let index = self.out.modules.len();
-        self.out.modules.push(ModuleIr { path: path.clone(), ..ModuleIr::default() });
+        self.out.modules.push(ModuleIr {
+            path: path.clone(),
+            ..ModuleIr::default()
+        });
         for item in items {
             self.item(item, index, &path, dir, file_path);
         }
     }
 
-    fn item(&mut self, item: &syn::Item, module: usize, path: &[String], dir: &Path, file_path: &Path) {
+    fn item(
+        &mut self,
+        item: &syn::Item,
+        module: usize,
+        path: &[String],
+        dir: &Path,
+        file_path: &Path,
+    ) {
         match item {
             syn::Item::Use(u) => {
                 let is_pub = !matches!(u.vis, syn::Visibility::Inherited);
@@ -79,7 +101,12 @@ impl FileLowerer {
                 if u.leading_colon.is_some() {
                     prefix.push(String::new());
                 }
-                flatten_use(&u.tree, &mut prefix, is_pub, &mut self.out.modules[module].uses);
+                flatten_use(
+                    &u.tree,
+                    &mut prefix,
+                    is_pub,
+                    &mut self.out.modules[module].uses,
+                );
             }
             syn::Item::Fn(f) => {
                 self.out.modules[module].items.push(f.sig.ident.to_string());
@@ -115,17 +142,36 @@ impl FileLowerer {
                 };
                 for it in &imp.items {
                     if let syn::ImplItem::Fn(f) = it {
-                        body::lower_fn(self, module, &f.attrs, &f.sig, &f.block, Some(owner.clone()), false);
+                        body::lower_fn(
+                            self,
+                            module,
+                            &f.attrs,
+                            &f.sig,
+                            &f.block,
+                            Some(owner.clone()),
+                            false,
+                        );
                     }
                 }
             }
             syn::Item::Trait(t) => {
-                let owner = ImplOwner { self_ty: t.ident.to_string(), trait_name: Some(t.ident.to_string()) };
+                let owner = ImplOwner {
+                    self_ty: t.ident.to_string(),
+                    trait_name: Some(t.ident.to_string()),
+                };
                 for it in &t.items {
                     if let syn::TraitItem::Fn(f) = it
                         && let Some(block) = &f.default
                     {
-                        body::lower_fn(self, module, &f.attrs, &f.sig, block, Some(owner.clone()), false);
+                        body::lower_fn(
+                            self,
+                            module,
+                            &f.attrs,
+                            &f.sig,
+                            block,
+                            Some(owner.clone()),
+                            false,
+                        );
                     }
                 }
             }
@@ -147,7 +193,10 @@ impl FileLowerer {
                             // `#[path]` on a `mod x;` in a non-mod.rs file is
                             // relative to the file's own directory.
                             Some(p) => vec![file_path.parent().unwrap_or(Path::new("")).join(p)],
-                            None => vec![dir.join(format!("{name}.rs")), dir.join(&name).join("mod.rs")],
+                            None => vec![
+                                dir.join(format!("{name}.rs")),
+                                dir.join(&name).join("mod.rs"),
+                            ],
                         };
                         self.out.external_mods.push(ExternalMod {
                             path: sub_path,
@@ -157,13 +206,17 @@ impl FileLowerer {
                     }
                 }
             }
-            syn::Item::Macro(m) => {
-                // `thread_local! { static X: .. }` defines statics.
-                if m.mac.path.segments.last().is_some_and(|s| s.ident == "thread_local") {
-                    for name in macros::thread_local_names(&m.mac.tokens) {
-                        self.out.modules[module].items.push(name.clone());
-                        self.out.modules[module].statics.push(name);
-                    }
+            // `thread_local! { static X: .. }` defines statics.
+            syn::Item::Macro(m)
+                if m.mac
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "thread_local") =>
+            {
+                for name in macros::thread_local_names(&m.mac.tokens) {
+                    self.out.modules[module].items.push(name.clone());
+                    self.out.modules[module].statics.push(name);
                 }
             }
             _ => {}
@@ -191,7 +244,10 @@ fn path_attr(attrs: &[syn::Attribute]) -> Option<PathBuf> {
         }
         match &a.meta {
             syn::Meta::NameValue(nv) => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(PathBuf::from(s.value())),
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(PathBuf::from(s.value())),
                 _ => None,
             },
             _ => None,
@@ -199,7 +255,12 @@ fn path_attr(attrs: &[syn::Attribute]) -> Option<PathBuf> {
     })
 }
 
-fn flatten_use(tree: &syn::UseTree, prefix: &mut Vec<String>, is_pub: bool, out: &mut Vec<UseDecl>) {
+fn flatten_use(
+    tree: &syn::UseTree,
+    prefix: &mut Vec<String>,
+    is_pub: bool,
+    out: &mut Vec<UseDecl>,
+) {
     match tree {
         syn::UseTree::Path(p) => {
             prefix.push(p.ident.to_string());
@@ -211,12 +272,20 @@ fn flatten_use(tree: &syn::UseTree, prefix: &mut Vec<String>, is_pub: bool, out:
             // `use a::{self}` binds `a`.
             if name == "self" {
                 if let Some(last) = prefix.last().cloned() {
-                    out.push(UseDecl { path: prefix.clone(), binding: UseBinding::Name(last), is_pub });
+                    out.push(UseDecl {
+                        path: prefix.clone(),
+                        binding: UseBinding::Name(last),
+                        is_pub,
+                    });
                 }
             } else {
                 let mut path = prefix.clone();
                 path.push(name.clone());
-                out.push(UseDecl { path, binding: UseBinding::Name(name), is_pub });
+                out.push(UseDecl {
+                    path,
+                    binding: UseBinding::Name(name),
+                    is_pub,
+                });
             }
         }
         syn::UseTree::Rename(r) => {
@@ -224,10 +293,18 @@ fn flatten_use(tree: &syn::UseTree, prefix: &mut Vec<String>, is_pub: bool, out:
             if r.ident != "self" {
                 path.push(r.ident.to_string());
             }
-            out.push(UseDecl { path, binding: UseBinding::Name(r.rename.to_string()), is_pub });
+            out.push(UseDecl {
+                path,
+                binding: UseBinding::Name(r.rename.to_string()),
+                is_pub,
+            });
         }
         syn::UseTree::Glob(_) => {
-            out.push(UseDecl { path: prefix.clone(), binding: UseBinding::Glob, is_pub });
+            out.push(UseDecl {
+                path: prefix.clone(),
+                binding: UseBinding::Glob,
+                is_pub,
+            });
         }
         syn::UseTree::Group(g) => {
             for t in &g.items {

@@ -20,7 +20,9 @@ pub fn variant_key(name: &str) -> String {
 }
 
 pub fn lower(p: &syn::Pat) -> Pat {
-    stacker::maybe_grow(super::STACK_RED_ZONE, super::STACK_GROWTH, || lower_inner(p))
+    stacker::maybe_grow(super::STACK_RED_ZONE, super::STACK_GROWTH, || {
+        lower_inner(p)
+    })
 }
 
 fn lower_inner(p: &syn::Pat) -> Pat {
@@ -44,7 +46,12 @@ fn lower_inner(p: &syn::Pat) -> Pat {
             Pat::Range(lo, hi)
         }
         syn::Pat::Path(pp) => {
-            let segs: Vec<String> = pp.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let segs: Vec<String> = pp
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
             if segs.len() == 1 && segs[0] == "None" {
                 Pat::Variant(variant_key("None"), Vec::new())
             } else {
@@ -52,7 +59,12 @@ fn lower_inner(p: &syn::Pat) -> Pat {
             }
         }
         syn::Pat::TupleStruct(ts) => {
-            let name = ts.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            let name = ts
+                .path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
             Pat::Variant(variant_key(&name), ts.elems.iter().map(lower).collect())
         }
         syn::Pat::Or(o) => Pat::Or(o.cases.iter().map(lower).collect()),
@@ -63,8 +75,17 @@ fn lower_inner(p: &syn::Pat) -> Pat {
         syn::Pat::Struct(s) if s.fields.iter().all(|f| matches!(lower(&f.pat), Pat::Any)) => {
             // `Wrapper { .. }` of a struct always matches; of an enum
             // variant it may not.
-            let name = s.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-            if s.path.segments.len() > 1 { Pat::Variant(name, Vec::new()) } else { Pat::Any }
+            let name = s
+                .path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
+            if s.path.segments.len() > 1 {
+                Pat::Variant(name, Vec::new())
+            } else {
+                Pat::Any
+            }
         }
         syn::Pat::Verbatim(_) | syn::Pat::Macro(_) => Pat::Unknown,
         syn::Pat::Const(_) => Pat::Unknown,
@@ -85,7 +106,10 @@ fn literal(l: &syn::Lit, negative: bool) -> Pat {
 
 fn int_expr(e: &syn::Expr) -> Option<i128> {
     match e {
-        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => i.base10_parse().ok(),
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(i),
+            ..
+        }) => i.base10_parse().ok(),
         syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => int_expr(&u.expr).map(|v| -v),
         syn::Expr::Paren(p) => int_expr(&p.expr),
         _ => None,
@@ -95,5 +119,6 @@ fn int_expr(e: &syn::Expr) -> Option<i128> {
 /// `LINEERR_X`, `MAX`: all upper case, so a constant rather than a binding.
 fn is_const_name(s: &str) -> bool {
     s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-        && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }

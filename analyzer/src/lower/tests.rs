@@ -2,7 +2,12 @@ use super::*;
 use crate::ir::{Callee, Stmt, Terminator};
 
 fn lower(src: &str) -> FileIr {
-    lower_file(FileId(0), Path::new("src/main.rs"), src, vec!["crate".into()])
+    lower_file(
+        FileId(0),
+        Path::new("src/main.rs"),
+        src,
+        vec!["crate".into()],
+    )
 }
 
 #[test]
@@ -12,9 +17,19 @@ fn collects_uses_items_and_external_modules() {
          pub use a::b;\nmod ffi;\nmod inline { use super::*; fn f() {} }\nstatic mut H: u32 = 0;\nfn main() {}",
     );
     let root = &ir.modules[0];
-    let bindings: Vec<_> = root.uses.iter().map(|u| (u.path.join("::"), u.binding.clone())).collect();
-    assert!(bindings.contains(&("windows_sys::Win32::Devices::Tapi".into(), UseBinding::Name("tapi".into()))));
-    assert!(bindings.contains(&("windows_sys::Win32::Devices::Tapi::lineOpenW".into(), UseBinding::Name("open".into()))));
+    let bindings: Vec<_> = root
+        .uses
+        .iter()
+        .map(|u| (u.path.join("::"), u.binding.clone()))
+        .collect();
+    assert!(bindings.contains(&(
+        "windows_sys::Win32::Devices::Tapi".into(),
+        UseBinding::Name("tapi".into())
+    )));
+    assert!(bindings.contains(&(
+        "windows_sys::Win32::Devices::Tapi::lineOpenW".into(),
+        UseBinding::Name("open".into())
+    )));
     assert!(bindings.contains(&("windows_sys::Win32::Devices::Tapi".into(), UseBinding::Glob)));
     assert!(root.uses.iter().any(|u| u.is_pub && u.path == ["a", "b"]));
     assert_eq!(root.statics, ["H"]);
@@ -30,7 +45,15 @@ fn a_question_mark_tests_for_success_and_returns_otherwise() {
     let tries = body
         .cfg
         .node_weights()
-        .filter(|b| matches!(b.term, Terminator::Return { how: crate::ir::ExitHow::Try, .. }))
+        .filter(|b| {
+            matches!(
+                b.term,
+                Terminator::Return {
+                    how: crate::ir::ExitHow::Try,
+                    ..
+                }
+            )
+        })
         .count();
     assert_eq!(tries, 1);
     let calls: Vec<_> = body
@@ -59,7 +82,11 @@ fn deep_nesting_does_not_overflow_our_stack() {
     // Run on a thread with a generous stack for syn's own recursion; our
     // lowering grows its stack on the heap as needed.
     let depth = 3000;
-    let src = format!("fn f() {{ let x = {}1{}; }}", "(".repeat(depth), ")".repeat(depth));
+    let src = format!(
+        "fn f() {{ let x = {}1{}; }}",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
     let ir = std::thread::Builder::new()
         .stack_size(512 << 20)
         .spawn(move || lower(&src))
