@@ -6,7 +6,9 @@
 //! renames, `self`, `pub use` re-exports through the crate's modules),
 //! `crate::`, `self::`, `super::` and leading `::` are followed.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use crate::ir::{CrateIr, ModuleIr, UseBinding};
 
@@ -36,6 +38,14 @@ const STD_PRELUDE: &[(&str, &[&str])] = &[
 /// Every module of one crate, by absolute path.
 pub struct Resolver<'a> {
     modules: HashMap<&'a [String], &'a ModuleIr>,
+    /// `module::name` lookups already done: glob imports can form cycles
+    /// and diamonds, which would otherwise make lookups exponential.
+    members: Mutex<HashMap<(Vec<String>, String), Option<Vec<String>>>>,
+}
+
+thread_local! {
+    /// The member lookups under way on this thread, to cut glob cycles.
+    static IN_PROGRESS: RefCell<Vec<(Vec<String>, String)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Bounds `use` chains, which may form cycles in broken code.
@@ -49,7 +59,10 @@ impl<'a> Resolver<'a> {
                 modules.entry(m.path.as_slice()).or_insert(m);
             }
         }
-        Resolver { modules }
+        Resolver {
+            modules,
+            members: Mutex::new(HashMap::new()),
+        }
     }
 
     /// Resolves `path` as written in the module at `module` (an absolute
@@ -131,6 +144,30 @@ impl<'a> Resolver<'a> {
 
     /// `name` as a member of `module` (what `module::name` means).
     fn lookup_member(&self, module: &[String], name: &str, depth: usize) -> Option<Vec<String>> {
+        let key = (module.to_vec(), name.to_string());
+        if let Some(found) = self.members.lock().expect("resolver cache").get(&key) {
+            return found.clone();
+        }
+        let cycle = IN_PROGRESS.with(|p| p.borrow().contains(&key));
+        if cycle {
+            return None;
+        }
+        IN_PROGRESS.with(|p| p.borrow_mut().push(key.clone()));
+        let found = self.lookup_member_uncached(module, name, depth);
+        IN_PROGRESS.with(|p| p.borrow_mut().pop());
+        self.members
+            .lock()
+            .expect("resolver cache")
+            .insert(key, found.clone());
+        found
+    }
+
+    fn lookup_member_uncached(
+        &self,
+        module: &[String],
+        name: &str,
+        depth: usize,
+    ) -> Option<Vec<String>> {
         let m = self.modules.get(module)?;
         let mut child = module.to_vec();
         child.push(name.to_string());

@@ -21,7 +21,7 @@ use crate::source::Span;
 const MAX_WORLDS_PER_BLOCK: usize = 48;
 /// Block visits per body before the analysis gives up on it (a safety net
 /// against pathological inputs; real functions need far fewer).
-const MAX_VISITS: usize = 200_000;
+const MAX_VISITS: usize = 50_000;
 
 /// Crate helpers that map a return code to a `Result`/`Option`/`bool`,
 /// keyed by canonical path and the parameter that takes the code.

@@ -14,8 +14,8 @@ mod world;
 use rayon::prelude::*;
 
 use crate::diagnostic::Finding;
-use crate::ir::{Body, BodyKind, CrateIr};
-use crate::resolve::Resolver;
+use crate::ir::{Body, BodyKind, Call, Callee, CrateIr, Stmt};
+use crate::resolve::{Resolver, tapi_function};
 use crate::source::SourceMap;
 
 use interp::{Interp, Mappers, Mode};
@@ -33,7 +33,25 @@ pub fn check_crate(krate: &CrateIr, sources: &SourceMap) -> Vec<Finding> {
                 .map(move |b| (f.modules[b.module].path.as_slice(), b))
         })
         .collect();
-    let mappers = summarize_mappers(&resolver, &bodies);
+    // Only bodies that call TAPI can acquire, release, use or mis-test
+    // anything; the rest of a crate costs nothing to check.
+    let bodies: Vec<(&[String], &Body)> = bodies
+        .into_par_iter()
+        .filter(|(module, body)| calls_tapi(&resolver, module, body))
+        .collect();
+    if bodies.is_empty() {
+        return Vec::new();
+    }
+    let all_bodies: Vec<(&[String], &Body)> = krate
+        .files
+        .iter()
+        .flat_map(|f| {
+            f.bodies
+                .iter()
+                .map(move |b| (f.modules[b.module].path.as_slice(), b))
+        })
+        .collect();
+    let mappers = summarize_mappers(&resolver, &all_bodies);
     let mut out: Vec<Finding> = bodies
         .par_iter()
         .flat_map_iter(|(module, body)| {
@@ -45,6 +63,33 @@ pub fn check_crate(krate: &CrateIr, sources: &SourceMap) -> Vec<Finding> {
     out
 }
 
+fn calls_tapi(resolver: &Resolver, module: &[String], body: &Body) -> bool {
+    body.cfg
+        .node_weights()
+        .flat_map(|b| &b.stmts)
+        .any(|s| match s {
+            Stmt::Call(Call {
+                callee: Callee::Path { path, .. },
+                ..
+            }) => resolver
+                .resolve(module, path)
+                .is_some_and(|c| tapi_function(&c).is_some()),
+            _ => false,
+        })
+}
+
+/// Whether a parameter is declared with an integer type, as a return code is.
+fn is_integer_param(body: &Body, param: usize) -> bool {
+    let ty = body
+        .params
+        .get(param)
+        .and_then(|p| body.locals[p.local.0 as usize].ty.as_deref());
+    matches!(
+        ty,
+        Some("i32" | "u32" | "i64" | "u64" | "isize" | "usize" | "LONG" | "HRESULT" | "DWORD")
+    )
+}
+
 /// Finds the free functions that map a return code to a result.
 fn summarize_mappers(resolver: &Resolver, bodies: &[(&[String], &Body)]) -> Mappers {
     let candidates: Vec<(Vec<String>, usize, &[String], &Body)> = bodies
@@ -53,7 +98,9 @@ fn summarize_mappers(resolver: &Resolver, bodies: &[(&[String], &Body)]) -> Mapp
         .flat_map(|(m, b)| {
             let mut path = m.to_vec();
             path.push(b.name.clone());
-            (0..b.params.len()).map(move |j| (path.clone(), j, *m, *b))
+            (0..b.params.len())
+                .filter(|j| is_integer_param(b, *j))
+                .map(move |j| (path.clone(), j, *m, *b))
         })
         .collect();
     let empty = Mappers::new();

@@ -160,3 +160,70 @@ fn scratch_one() {
     let src = std::fs::read_to_string("/tmp/dbg.rs").unwrap();
     println!("{:?}", lint(&src));
 }
+
+#[test]
+#[ignore = "scratch"]
+fn scratch_registry() {
+    let home = std::env::var("HOME").unwrap();
+    let root = format!("{home}/.cargo/registry/src");
+    let mut files = Vec::new();
+    let mut stack = vec![std::path::PathBuf::from(root)];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                files.push(p);
+            }
+        }
+    }
+    let start = std::time::Instant::now();
+    let failures = std::sync::Mutex::new(Vec::new());
+    let bytes = std::sync::atomic::AtomicUsize::new(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .stack_size(1 << 30)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        use rayon::prelude::*;
+        files.par_iter().for_each(|p| {
+            let Ok(src) = std::fs::read_to_string(p) else {
+                return;
+            };
+            bytes.fetch_add(src.len(), std::sync::atomic::Ordering::Relaxed);
+            let t = std::time::Instant::now();
+            let r = std::panic::catch_unwind(|| {
+                let mut sources = SourceMap::default();
+                let file = sources.add(SourceFile::new(
+                    p.clone(),
+                    String::new(),
+                    src.as_str().into(),
+                ));
+                let ir = lower_file(file, p, &src, vec!["crate".into()]);
+                let krate = CrateIr {
+                    name: "t".into(),
+                    files: vec![ir],
+                };
+                check_crate(&krate, &sources).len()
+            });
+            let el = t.elapsed();
+            if el.as_secs_f64() > 2.0 {
+                println!("slow {:?}: {:?}", p, el);
+            }
+            if r.is_err() {
+                failures.lock().unwrap().push(p.clone());
+            }
+            proc_macro2::extra::invalidate_current_thread_spans();
+        });
+    });
+    let f = failures.into_inner().unwrap();
+    println!(
+        "{} files, {} MB, {:?}, {} panics: {:?}",
+        files.len(),
+        bytes.into_inner() >> 20,
+        start.elapsed(),
+        f.len(),
+        f.iter().take(10).collect::<Vec<_>>()
+    );
+}
