@@ -56,21 +56,14 @@ pub(super) fn build(body: &Body, out: Outcomes, _sources: &SourceMap) -> Vec<Fin
                 ),
             )
         } else {
-            let how_often = if ever { "not on every path" } else { "never" };
             let message = if ever {
                 format!(
-                    "{} is {} {}",
+                    "{} is not {} on every path",
                     describe(site),
-                    released_verb(site.kind),
-                    how_often
-                )
-            } else {
-                format!(
-                    "{} is {} {}",
-                    describe(site),
-                    how_often,
                     released_verb(site.kind)
                 )
+            } else {
+                format!("{} is never {}", describe(site), released_verb(site.kind))
             };
             (lints::leak_lint(site.kind), message)
         };
