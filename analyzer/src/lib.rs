@@ -5,10 +5,14 @@
 //! check each body → report.
 
 pub mod check;
+pub mod cli;
 pub mod diagnostic;
+pub mod discover;
+pub mod driver;
 pub mod ir;
 pub mod lints;
 pub mod lower;
+pub mod report;
 pub mod resolve;
 pub mod source;
 pub mod stack;

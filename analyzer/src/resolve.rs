@@ -40,12 +40,15 @@ pub struct Resolver<'a> {
     modules: HashMap<&'a [String], &'a ModuleIr>,
     /// `module::name` lookups already done: glob imports can form cycles
     /// and diamonds, which would otherwise make lookups exponential.
-    members: Mutex<HashMap<(Vec<String>, String), Option<Vec<String>>>>,
+    members: Mutex<HashMap<MemberKey, Option<Vec<String>>>>,
 }
+
+/// A module's path and a name looked up in it.
+type MemberKey = (Vec<String>, String);
 
 thread_local! {
     /// The member lookups under way on this thread, to cut glob cycles.
-    static IN_PROGRESS: RefCell<Vec<(Vec<String>, String)>> = const { RefCell::new(Vec::new()) };
+    static IN_PROGRESS: RefCell<Vec<MemberKey>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Bounds `use` chains, which may form cycles in broken code.

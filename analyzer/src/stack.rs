@@ -25,32 +25,108 @@
 //! raw strings, chars vs. lifetimes; every punctuation character is a token
 //! of its own, a bracketed group is one token of the run that contains it)
 //! and computes, per group, `max over runs (tokens in the run + the largest
-//! estimate of a group inside that run)`, where runs are the `;`-separated
-//! stretches of the group's own tokens. Every level of syntax-tree nesting
-//! consumes at least one token, a chain of nested nodes that descends into a
-//! group stays inside it, and no node spans a `;` of its own group (a `;`
-//! ends statements and items; `[T; N]` puts `T` and `N` side by side), so
-//! the estimate bounds the depth of any chain of nested nodes (and of
-//! `syn`'s recursion), counted in tokens.
+//! estimate of a group inside that run)`, plus one for the group itself.
+//! A run is a stretch of the group's own tokens that no node of the syntax
+//! tree can nest across; runs end
+//!
+//! * at a `;` (it ends statements and items; `[T; N]` puts `T` and `N` side
+//!   by side);
+//! * at a `,`, unless the run has a `<` or a `|` (generic arguments and
+//!   closure parameters are the only lists whose elements nest into each
+//!   other without a bracket: `A<B, C<D, ..>>`, `|a, b| |c, d| ..`; the
+//!   other lists are in brackets or are siblings: arms, fields, `where`
+//!   predicates);
+//! * before an item or statement keyword (`fn`, `impl`, `pub`, `let`, `#`,
+//!   ...) right after a `{ .. }` group: nothing continues across that.
+//!
+//! Every level of syntax-tree nesting consumes at least one token, and a
+//! chain of nested nodes that descends into a group stays inside it, so the
+//! estimate bounds the depth of any chain of nested nodes (and of `syn`'s
+//! recursion), counted in tokens, up to the few nodes (an item, its `where`
+//! clause) that can span a `,` of their own level, which the measured
+//! bytes per unit absorb.
 //!
 //! # Measured figures
 //!
-//! Peak stack of `syn::parse_file` followed by dropping the tree (and of
-//! `lower_file`), measured by `analyzer/tests/stack_measure.rs` (run it with
+//! Peak stack, measured by `analyzer/tests/stack_measure.rs` (run it with
 //! `cargo test -p cargo-tapi-lint --test stack_measure -- --ignored
-//! --nocapture`, add `--release` for the release figures): resident pages
-//! of a fresh thread stack, difference between depth 2,000 and 6,000,
-//! x86-64 Linux, rustc 1.95, syn 2.0.119. Bytes per nesting level, and
-//! per unit of the estimate (what [`BYTES_PER_UNIT`] has to cover):
+//! --nocapture`, add `--release` for the release figures) as the resident
+//! pages of a fresh thread stack, difference between depth 1,000 and 3,000,
+//! x86-64 Linux, rustc 1.95, syn 2.0.119, in bytes of stack per nesting
+//! level: "syn" is `syn::parse_file` then dropping the tree, "lower" is
+//! `lower::lower_file` (parse, lowering, drop; the lowering's own recursion
+//! runs on whatever stack is there and only switches to `stacker` segments
+//! when less than its red zone is left). "units" is how much the estimate
+//! grows per level.
 //!
-//! | construct                  | units/level | debug B/level | release B/level |
-//! |----------------------------|------------:|--------------:|----------------:|
-//! MEASURED_TABLE
+//! | construct           | units | debug  | debug  | release| release|
+//! |                     | /level| syn    | lower  | syn    | lower  |
+//! |---------------------|------:|-------:|-------:|-------:|-------:|
+//! | parens              |  2.00 |   3056 |   9167 |   3119 |   3121 |
+//! | blocks              |  2.00 |   5200 |  11358 |   5104 |   5104 |
+//! | not                 |  1.00 |   1313 |   9167 |   1360 |   1407 |
+//! | neg                 |  1.00 |   1313 |   9167 |   1360 |   1407 |
+//! | ref                 |  1.00 |    688 |   9554 |    735 |   1407 |
+//! | deref               |  1.00 |   1313 |   1712 |   1360 |   1362 |
+//! | closures            |  2.00 |   3936 |   5648 |   4030 |   4033 |
+//! | else_if             |  4.00 |    174 |  10271 |     31 |   1409 |
+//! | generic_types       |  3.00 |   7457 |   7455 |   7584 |   7584 |
+//! | tuple_patterns      |  3.00 |   1841 |   3041 |   2048 |   2048 |
+//! | variant_patterns    |  3.00 |   2879 |   3041 |   2912 |   2910 |
+//! | ref_patterns        |  1.00 |    848 |   3041 |    881 |    881 |
+//! | slice_patterns      |  2.00 |   1903 |   3041 |   2111 |   2111 |
+//! | method_chain        |  3.00 |    127 |  13488 |     63 |   2079 |
+//! | binary              |  2.00 |    127 |  12046 |     63 |   1905 |
+//! | assign              |  2.00 |   1841 |   9169 |   1903 |   1903 |
+//! | field_chain         |  2.00 |    127 |   1712 |     63 |    352 |
+//! | index_chain         |  1.00 |    127 |   1712 |     63 |    352 |
+//! | try_chain           |  1.00 |    127 |  11375 |     63 |   1792 |
+//! | cast_chain          |  2.00 |    127 |   9167 |     63 |   1264 |
+//! | call_chain          |  1.00 |    127 |  10881 |     63 |   2161 |
+//! | arrays              |  2.00 |   3072 |  10256 |   3135 |   3135 |
+//! | tuples              |  3.00 |   3056 |  10256 |   3119 |   3121 |
+//! | struct_literals     |  5.00 |   5151 |   9167 |   5247 |   5247 |
+//! | returns             |  1.00 |   2527 |   9169 |   2560 |   2560 |
+//! | ref_types           |  1.00 |   3138 |   3135 |   3183 |   3185 |
+//! | tuple_types         |  3.00 |   2304 |   2304 |   2304 |   2304 |
+//! | fn_pointer_types    |  4.00 |   4864 |   4864 |   5040 |   5040 |
+//! | modules             |  4.00 |   5599 |   5601 |   5489 |   5489 |
+//! | nested_fns          |  5.00 |   7584 |  10000 |   7361 |   7361 |
+//! | matches             |  7.00 |   4784 |  11121 |   4911 |   4913 |
+//! | macro_tokens        |  2.00 |    225 |    223 |    223 |    223 |
+//! | macro_args          |  2.00 |    225 |   9167 |    223 |   3121 |
+//! | vec_macros          |  4.00 |    225 |  15184 |    223 |   3215 |
+//! | pointer_types       |  2.00 |   3152 |   3152 |   3183 |   3185 |
+//! | paren_types         |  2.00 |   2304 |   2304 |   2304 |   2304 |
+//! | array_types         |  3.00 |   2304 |   2304 |   2304 |   2304 |
+//! | qualified_paths     |  7.00 |   3826 |   3824 |   3953 |   3953 |
+//! | dyn_types           |  8.00 |  12720 |  12720 |  13056 |  13056 |
+//! | impl_trait_types    |  5.00 |   5296 |   5296 |   5536 |   5536 |
+//! | turbofish           |  3.00 |   7455 |   7457 |   7584 |   7584 |
+//! | struct_patterns     |  5.00 |   2879 |   3041 |   2912 |   2910 |
+//! | loops               |  3.00 |   5233 |  11041 |   5120 |   5120 |
+//! | labeled_loops       |  6.00 |   5712 |  11041 |   5599 |   5599 |
+//! | while_loops         |  4.00 |   5968 |  11233 |   5951 |   5951 |
+//! | for_loops           |  6.00 |   6224 |  12448 |   6207 |   6210 |
+//! | nested_ifs          |  4.00 |   6386 |  11600 |   6320 |   6318 |
+//! | unsafe_blocks       |  3.00 |   5073 |  10496 |   5040 |   5040 |
+//! | async_blocks        |  4.00 |   6799 |   6801 |   6801 |   6799 |
+//! | closure_blocks      |  4.00 |  10752 |  10752 |  10768 |  10768 |
 //!
-//! The worst case per estimate unit (debug: WORST_DEBUG B, release:
-//! WORST_RELEASE B) is multiplied by a safety factor of 2 for the constants
-//! below; `stack_measure.rs` also asserts, for every construct, that the
-//! measured peak stays below [`stack_needed`].
+//! Worst bytes per estimate unit: `syn` alone 3,138 (debug) / 3,183
+//! (release), both for `&&&&T` types; `lower_file` 11,375 (debug, `a???`:
+//! the unoptimised lowering of each `?`) / 3,185 (release). Parsing
+//! and dropping is what cannot be made to grow the stack on demand, but the
+//! bound also covers the lowering, so that its `stacker` red zone is never
+//! what a parse of macro arguments deep inside it is left with. The
+//! constants are those worst cases times two (debug 24 KiB, release
+//! 8 KiB per unit); `stack_measure.rs` asserts, for every construct, that
+//! the measured peak stays below [`stack_needed`].
+//!
+//! Over the 4,542 files (187 MB) of a cargo registry the largest estimate
+//! is 2,434 units (`miette`'s `lib.rs`: long doc comments), the 99th
+//! percentile 640: everything real runs in place on the pool's stack, the
+//! scan takes about 1 s per 190 MB.
 //!
 //! `syn` and everything else from crates.io are built with `opt-level = 2`
 //! even in the dev profile (see the workspace `Cargo.toml`), so the debug
@@ -71,7 +147,11 @@ pub const BASE: usize = 2 << 20;
 
 /// Bytes of stack per unit of [`nesting_estimate`] (measured worst case ×
 /// 2, see the module documentation).
-pub const BYTES_PER_UNIT: usize = if cfg!(debug_assertions) { 2048 } else { 1536 };
+pub const BYTES_PER_UNIT: usize = if cfg!(debug_assertions) {
+    24 << 10
+} else {
+    8 << 10
+};
 
 /// A sound upper bound, in tokens, of how deeply the syntax of `text` can
 /// nest (see the module documentation). Linear time, no allocation except
@@ -144,7 +224,9 @@ pub fn with_stack<R>(needed: usize, f: impl FnOnce() -> R) -> Result<R, TooDeep>
 
 /// The thread pool file work runs on: big stacks, `threads` workers (rayon's
 /// default, the number of CPUs, when `None`).
-pub fn build_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
+pub fn build_pool(
+    threads: Option<usize>,
+) -> Result<rayon::ThreadPool, rayon::ThreadPoolBuildError> {
     let mut builder = rayon::ThreadPoolBuilder::new()
         .stack_size(POOL_STACK_SIZE)
         .thread_name(|i| format!("tapi-lint-{i}"));
@@ -156,12 +238,17 @@ pub fn build_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, rayon::Th
 
 #[derive(Clone, Copy, Default)]
 struct Frame {
-    /// Tokens in the current `;`-separated run.
+    /// Tokens in the current run.
     run: u64,
     /// The largest estimate of a group inside the current run.
     run_sub: u64,
     /// The largest `run + run_sub` of the runs already closed.
     best: u64,
+    /// The run has a `<` or `|`: generics and closure parameters nest
+    /// across commas, so a `,` does not end the run.
+    run_has_angle_or_pipe: bool,
+    /// The last token of this group was a `{ .. }` group.
+    after_brace_group: bool,
 }
 
 impl Frame {
@@ -169,6 +256,7 @@ impl Frame {
         self.best = self.best.max(self.run.saturating_add(self.run_sub));
         self.run = 0;
         self.run_sub = 0;
+        self.run_has_angle_or_pipe = false;
     }
 
     fn finish(mut self) -> u64 {
@@ -176,6 +264,27 @@ impl Frame {
         self.best
     }
 }
+
+/// Words that, right after a `{ .. }` group, start a new item or statement:
+/// nothing before them can continue (an `if` chain continues with `else`,
+/// an expression with an operator, `.`, `?` or `as`).
+pub const ITEM_START: &[&[u8]] = &[
+    b"fn",
+    b"pub",
+    b"impl",
+    b"struct",
+    b"enum",
+    b"trait",
+    b"mod",
+    b"use",
+    b"static",
+    b"const",
+    b"type",
+    b"extern",
+    b"unsafe",
+    b"let",
+    b"macro_rules",
+];
 
 struct Scanner<'a> {
     s: &'a [u8],
@@ -186,16 +295,24 @@ struct Scanner<'a> {
 
 impl<'a> Scanner<'a> {
     fn new(text: &'a str) -> Self {
-        Scanner { s: text.as_bytes(), text, i: 0, stack: vec![Frame::default()] }
+        Scanner {
+            s: text.as_bytes(),
+            text,
+            i: 0,
+            stack: vec![Frame::default()],
+        }
     }
 
     fn top(&mut self) -> &mut Frame {
-        self.stack.last_mut().expect("the file's frame is never popped")
+        self.stack
+            .last_mut()
+            .expect("the file's frame is never popped")
     }
 
     fn tokens(&mut self, n: u64) {
         let top = self.top();
         top.run = top.run.saturating_add(n);
+        top.after_brace_group = false;
     }
 
     fn peek(&self, k: usize) -> u8 {
@@ -230,9 +347,32 @@ impl<'a> Scanner<'a> {
                     self.i += 1;
                     self.stack.push(Frame::default());
                 }
-                b')' | b']' | b'}' => {
+                b')' | b']' => {
                     self.i += 1;
-                    self.close_group();
+                    self.close_group(false);
+                }
+                b'}' => {
+                    self.i += 1;
+                    self.close_group(true);
+                }
+                b',' => {
+                    self.i += 1;
+                    self.tokens(1);
+                    if !self.top().run_has_angle_or_pipe {
+                        self.top().close_run();
+                    }
+                }
+                b'<' | b'|' => {
+                    self.i += 1;
+                    self.tokens(1);
+                    self.top().run_has_angle_or_pipe = true;
+                }
+                b'#' => {
+                    if self.top().after_brace_group {
+                        self.top().close_run();
+                    }
+                    self.i += 1;
+                    self.tokens(1);
                 }
                 b';' => {
                     self.i += 1;
@@ -270,12 +410,12 @@ impl<'a> Scanner<'a> {
             }
         }
         while self.stack.len() > 1 {
-            self.close_group();
+            self.close_group(false);
         }
         self.stack.pop().map(Frame::finish).unwrap_or(0)
     }
 
-    fn close_group(&mut self) {
+    fn close_group(&mut self, brace: bool) {
         if self.stack.len() == 1 {
             // Unbalanced: the lexer rejects the file; count it anyway.
             self.tokens(1);
@@ -287,13 +427,18 @@ impl<'a> Scanner<'a> {
         let top = self.top();
         top.run = top.run.saturating_add(1);
         top.run_sub = top.run_sub.max(inner);
+        top.after_brace_group = brace;
     }
 
     /// A doc comment becomes `# [doc = "…"]` (or `# ! [..]`).
     fn doc_comment(&mut self) {
         let top = self.top();
+        if top.after_brace_group {
+            top.close_run();
+        }
         top.run = top.run.saturating_add(3);
         top.run_sub = top.run_sub.max(4);
+        top.after_brace_group = false;
     }
 
     fn skip_line(&mut self) {
@@ -388,7 +533,8 @@ impl<'a> Scanner<'a> {
     fn ident_or_prefixed_literal(&mut self) {
         let start = self.i;
         self.skip_ident_chars();
-        let word = &self.s[start..self.i];
+        let s = self.s;
+        let word = &s[start..self.i];
         match (word, self.peek(0)) {
             (b"r", b'#') if Self::is_ident_byte(self.peek(1)) && self.peek(1) != b'"' => {
                 // Raw identifier `r#name`.
@@ -409,7 +555,11 @@ impl<'a> Scanner<'a> {
                 self.skip_quoted(b'\'');
                 self.literal_suffix();
             }
-            _ => {}
+            _ => {
+                if self.top().after_brace_group && ITEM_START.contains(&word) {
+                    self.top().close_run();
+                }
+            }
         }
         self.tokens(1);
     }
@@ -458,12 +608,30 @@ pub fn deep_nesting_samples(depth: usize) -> Vec<(&'static str, String)> {
         ("ref", in_fn(format!("{}x", r("&")))),
         ("deref", in_fn(format!("{}x", r("*")))),
         ("closures", in_fn(format!("{}x", r("|| ")))),
-        ("else_if", format!("fn f() {{ if a {{}} {}}}\n", r("else if a {} "))),
-        ("generic_types", format!("type T = {}u8{};\n", r("A<"), r(">"))),
-        ("tuple_patterns", format!("fn f() {{ let {}x{} = y; }}\n", r("("), r(",)"))),
-        ("variant_patterns", format!("fn f() {{ let {}x{} = y; }}\n", r("Some("), r(")"))),
-        ("ref_patterns", format!("fn f() {{ let {}x = y; }}\n", r("&"))),
-        ("slice_patterns", format!("fn f() {{ let {}x{} = y; }}\n", r("["), r("]"))),
+        (
+            "else_if",
+            format!("fn f() {{ if a {{}} {}}}\n", r("else if a {} ")),
+        ),
+        (
+            "generic_types",
+            format!("type T = {}u8{};\n", r("A<"), r(">")),
+        ),
+        (
+            "tuple_patterns",
+            format!("fn f() {{ let {}x{} = y; }}\n", r("("), r(",)")),
+        ),
+        (
+            "variant_patterns",
+            format!("fn f() {{ let {}x{} = y; }}\n", r("Some("), r(")")),
+        ),
+        (
+            "ref_patterns",
+            format!("fn f() {{ let {}x = y; }}\n", r("&")),
+        ),
+        (
+            "slice_patterns",
+            format!("fn f() {{ let {}x{} = y; }}\n", r("["), r("]")),
+        ),
         ("method_chain", in_fn(format!("a{}", r(".b()")))),
         ("binary", in_fn(format!("a{}", r(" + a")))),
         ("assign", format!("fn f() {{ {}a; }}\n", r("a = "))),
@@ -474,15 +642,90 @@ pub fn deep_nesting_samples(depth: usize) -> Vec<(&'static str, String)> {
         ("call_chain", in_fn(format!("f{}", r("()")))),
         ("arrays", in_fn(format!("{}x{}", r("["), r("]")))),
         ("tuples", in_fn(format!("{}x{}", r("("), r(",)")))),
-        ("struct_literals", in_fn(format!("{}x{}", r("S { a: "), r(" }")))),
+        (
+            "struct_literals",
+            in_fn(format!("{}x{}", r("S { a: "), r(" }"))),
+        ),
         ("returns", in_fn(r("return "))),
         ("ref_types", format!("type T = {}u8;\n", r("&"))),
-        ("tuple_types", format!("type T = {}u8{};\n", r("("), r(",)"))),
-        ("fn_pointer_types", format!("type T = {}u8;\n", r("fn() -> "))),
+        (
+            "tuple_types",
+            format!("type T = {}u8{};\n", r("("), r(",)")),
+        ),
+        (
+            "fn_pointer_types",
+            format!("type T = {}u8;\n", r("fn() -> ")),
+        ),
         ("modules", format!("{}{}\n", r("mod a { "), r("} "))),
         ("nested_fns", format!("{}{}\n", r("fn a() { "), r("} "))),
-        ("matches", in_fn(format!("{}x{}", r("match x { _ => "), r(" }")))),
+        (
+            "matches",
+            in_fn(format!("{}x{}", r("match x { _ => "), r(" }"))),
+        ),
         ("macro_tokens", format!("m!{{ {}{} }}\n", r("("), r(")"))),
+        (
+            "macro_args",
+            format!("fn f() {{ println!(\"{{}}\", {}x{}); }}\n", r("("), r(")")),
+        ),
+        ("vec_macros", in_fn(format!("{}x{}", r("vec!["), r("]")))),
+        ("pointer_types", format!("type T = {}u8;\n", r("*const "))),
+        ("paren_types", format!("type T = {}u8{};\n", r("("), r(")"))),
+        (
+            "array_types",
+            format!("type T = {}u8{};\n", r("["), r("; 1]")),
+        ),
+        (
+            "qualified_paths",
+            format!("type T = {}u8{};\n", r("<"), r(" as A>::B")),
+        ),
+        (
+            "dyn_types",
+            format!("type T = {}u8{};\n", r("Box<dyn Fn() -> "), r(">")),
+        ),
+        (
+            "impl_trait_types",
+            format!("fn f() -> {}u8 {{}}\n", r("impl Fn() -> ")),
+        ),
+        (
+            "turbofish",
+            in_fn(format!("f::<{}u8{}>()", r("A<"), r(">"))),
+        ),
+        (
+            "struct_patterns",
+            format!("fn f() {{ let {}x{} = y; }}\n", r("S { a: "), r(" }")),
+        ),
+        (
+            "loops",
+            format!("fn f() {{ {}{} }}\n", r("loop { "), r("} ")),
+        ),
+        (
+            "labeled_loops",
+            format!("fn f() {{ {}{} }}\n", r("'a: loop { "), r("} ")),
+        ),
+        (
+            "while_loops",
+            format!("fn f() {{ {}{} }}\n", r("while a { "), r("} ")),
+        ),
+        (
+            "for_loops",
+            format!("fn f() {{ {}{} }}\n", r("for x in y { "), r("} ")),
+        ),
+        (
+            "nested_ifs",
+            format!("fn f() {{ {}{} }}\n", r("if a { "), r("} ")),
+        ),
+        (
+            "unsafe_blocks",
+            format!("fn f() {{ {}{} }}\n", r("unsafe { "), r("} ")),
+        ),
+        (
+            "async_blocks",
+            in_fn(format!("{}x{}", r("async move { "), r(" }"))),
+        ),
+        (
+            "closure_blocks",
+            in_fn(format!("{}x{}", r("|| { "), r(" }"))),
+        ),
     ]
 }
 
@@ -527,7 +770,12 @@ mod tests {
 
     #[test]
     fn huge_needs_are_refused_not_attempted() {
-        assert_eq!(placement(HARD_CAP + 1), Err(TooDeep { needed: HARD_CAP + 1 }));
+        assert_eq!(
+            placement(HARD_CAP + 1),
+            Err(TooDeep {
+                needed: HARD_CAP + 1
+            })
+        );
         assert_eq!(needed_for_estimate(u64::MAX), usize::MAX);
         let r = with_stack(64 << 20, || 7);
         assert_eq!(r, Ok(7));

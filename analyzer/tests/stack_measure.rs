@@ -33,7 +33,12 @@ fn current_stack_rss() -> usize {
             continue;
         }
         if inside && let Some(kb) = line.strip_prefix("Rss:") {
-            let kb: usize = kb.trim().trim_end_matches("kB").trim().parse().expect("Rss in kB");
+            let kb: usize = kb
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse()
+                .expect("Rss in kB");
             return kb * 1024;
         }
     }
@@ -88,7 +93,7 @@ fn peak(work: Work, text: &str) -> usize {
 /// the measured peak must stay below the bound the driver plans with.
 #[test]
 fn stack_needed_bounds_the_measured_peak_of_every_construct() {
-    const DEPTH: usize = 3000;
+    const DEPTH: usize = 1500;
     for (name, text) in deep_nesting_samples(DEPTH) {
         let bound = stack_needed(&text);
         for work in [Work::Syn, Work::Lower] {
@@ -104,9 +109,13 @@ fn stack_needed_bounds_the_measured_peak_of_every_construct() {
 #[test]
 #[ignore = "measurement: prints the table documented in src/stack.rs"]
 fn measure_stack_per_level() {
-    const D1: usize = 2000;
-    const D2: usize = 6000;
-    let profile = if cfg!(debug_assertions) { "debug" } else { "release" };
+    const D1: usize = 1000;
+    const D2: usize = 3000;
+    let profile = if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    };
     println!("profile: {profile}; bytes of stack between depth {D1} and {D2}");
     println!(
         "| {:<26} | {:>11} | {:>13} | {:>13} | {:>11} | {:>11} |",

@@ -169,13 +169,21 @@ pub enum Effect {
     /// [`Function::handles`]).
     None,
     /// Creates these resources when `success` holds.
-    Acquire { creates: &'static [Creates], success: Success },
+    Acquire {
+        creates: &'static [Creates],
+        success: Success,
+    },
     /// Gives back the resource in `handle`, whatever the call returns.
     Release { kind: ResourceKind, handle: Slot },
     /// Registers when the argument at `enable_arg` is non-zero (or
     /// `VARIANT_TRUE`), unregisters when it is zero: the registration is
     /// identified by the owner in `owner` and the mode in `key_arg`.
-    Registration { owner: Slot, key_arg: usize, enable_arg: usize, success: Success },
+    Registration {
+        owner: Slot,
+        key_arg: usize,
+        enable_arg: usize,
+        success: Success,
+    },
 }
 
 /// A handle-typed input parameter: passing a released handle here is a
@@ -222,7 +230,9 @@ pub fn function(name: &str) -> Option<&'static Function> {
 
 /// Looks a TAPI 3 method up by interface and name.
 pub fn method(interface: &str, name: &str) -> Option<&'static Method> {
-    METHODS.iter().find(|m| m.interface == interface && m.name == name)
+    METHODS
+        .iter()
+        .find(|m| m.interface == interface && m.name == name)
 }
 
 /// The TAPI 3 methods of any interface with this name.
@@ -237,7 +247,12 @@ mod tests {
     #[test]
     fn functions_are_sorted_and_unique_so_lookup_works() {
         for pair in FUNCTIONS.windows(2) {
-            assert!(pair[0].name < pair[1].name, "{} before {}", pair[0].name, pair[1].name);
+            assert!(
+                pair[0].name < pair[1].name,
+                "{} before {}",
+                pair[0].name,
+                pair[1].name
+            );
         }
         assert!(function("lineOpenW").is_some());
         assert!(function("lineopenw").is_none());
@@ -247,7 +262,13 @@ mod tests {
     fn every_handle_position_is_within_the_signature() {
         for f in FUNCTIONS {
             for h in f.handles {
-                assert!(h.index < f.arity, "{}: handle {} >= arity {}", f.name, h.index, f.arity);
+                assert!(
+                    h.index < f.arity,
+                    "{}: handle {} >= arity {}",
+                    f.name,
+                    h.index,
+                    f.arity
+                );
             }
         }
     }
