@@ -24,7 +24,7 @@ use world::{CodeClass, Mapper, Val};
 /// Every finding in one crate, before lint levels are applied.
 pub fn check_crate(krate: &CrateIr, sources: &SourceMap) -> Vec<Finding> {
     let resolver = Resolver::new(krate);
-    let bodies: Vec<(&[String], &Body)> = krate
+    let all_bodies: Vec<(&[String], &Body)> = krate
         .files
         .iter()
         .flat_map(|f| {
@@ -35,22 +35,14 @@ pub fn check_crate(krate: &CrateIr, sources: &SourceMap) -> Vec<Finding> {
         .collect();
     // Only bodies that call TAPI can acquire, release, use or mis-test
     // anything; the rest of a crate costs nothing to check.
-    let bodies: Vec<(&[String], &Body)> = bodies
-        .into_par_iter()
+    let bodies: Vec<(&[String], &Body)> = all_bodies
+        .par_iter()
         .filter(|(module, body)| calls_tapi(&resolver, module, body))
+        .copied()
         .collect();
     if bodies.is_empty() {
         return Vec::new();
     }
-    let all_bodies: Vec<(&[String], &Body)> = krate
-        .files
-        .iter()
-        .flat_map(|f| {
-            f.bodies
-                .iter()
-                .map(move |b| (f.modules[b.module].path.as_slice(), b))
-        })
-        .collect();
     let mappers = summarize_mappers(&resolver, &all_bodies);
     let mut out: Vec<Finding> = bodies
         .par_iter()

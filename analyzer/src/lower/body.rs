@@ -578,35 +578,10 @@ impl Builder {
                 if t.elems.is_empty() {
                     return Operand::Const(Const::Unit);
                 }
-                let fields = t
-                    .elems
-                    .iter()
-                    .enumerate()
-                    .map(|(i, e)| (i.to_string(), self.expr(e)))
-                    .collect();
-                self.eval_to_temp(
-                    Rvalue::Aggregate {
-                        kind: AggregateKind::Tuple,
-                        fields,
-                    },
-                    span,
-                )
+                self.positional(AggregateKind::Tuple, &t.elems, span)
             }
             syn::Expr::Array(a) => {
-                let fields: Vec<_> = a
-                    .elems
-                    .iter()
-                    .enumerate()
-                    .map(|(i, e)| (i.to_string(), self.expr(e)))
-                    .collect();
-                let len = Some(fields.len() as u64);
-                self.eval_to_temp(
-                    Rvalue::Aggregate {
-                        kind: AggregateKind::Collection { len },
-                        fields,
-                    },
-                    span,
-                )
+                self.positional(AggregateKind::Collection { len: None }, &a.elems, span)
             }
             syn::Expr::Repeat(r) => {
                 let elem = self.expr(&r.expr);
@@ -719,6 +694,28 @@ impl Builder {
             }
             _ => Operand::Unknown,
         }
+    }
+
+    /// `(a, b)`, `[a, b]`, `vec![a, b]`: fields named by position; a
+    /// collection's length is the number of items.
+    fn positional<'e>(
+        &mut self,
+        kind: AggregateKind,
+        items: impl IntoIterator<Item = &'e syn::Expr>,
+        span: Span,
+    ) -> Operand {
+        let fields: Vec<_> = items
+            .into_iter()
+            .enumerate()
+            .map(|(i, e)| (i.to_string(), self.expr(e)))
+            .collect();
+        let kind = match kind {
+            AggregateKind::Collection { .. } => AggregateKind::Collection {
+                len: Some(fields.len() as u64),
+            },
+            other => other,
+        };
+        self.eval_to_temp(Rvalue::Aggregate { kind, fields }, span)
     }
 
     fn path_expr(&mut self, path: &syn::Path) -> Operand {
@@ -1456,19 +1453,7 @@ impl Builder {
             }
             macros::MacroKind::Vec => match macros::vec_args(mac) {
                 Some(macros::VecArgs::List(items)) => {
-                    let fields: Vec<_> = items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, e)| (i.to_string(), self.expr(e)))
-                        .collect();
-                    let len = Some(fields.len() as u64);
-                    self.eval_to_temp(
-                        Rvalue::Aggregate {
-                            kind: AggregateKind::Collection { len },
-                            fields,
-                        },
-                        span,
-                    )
+                    self.positional(AggregateKind::Collection { len: None }, &items, span)
                 }
                 Some(macros::VecArgs::Repeat(elem, len)) => {
                     let e = self.expr(&elem);
