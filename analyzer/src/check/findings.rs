@@ -23,7 +23,7 @@ fn released_verb(kind: ResourceKind) -> &'static str {
 }
 
 /// What the acquiring call did ("opened").
-fn acquired_verb(kind: ResourceKind) -> &'static str {
+pub(super) fn acquired_verb(kind: ResourceKind) -> &'static str {
     match kind {
         ResourceKind::LineApp | ResourceKind::PhoneApp | ResourceKind::Tapi => "initialized",
         ResourceKind::Line | ResourceKind::Phone => "opened",
@@ -31,6 +31,18 @@ fn acquired_verb(kind: ResourceKind) -> &'static str {
         ResourceKind::RequestRecipient | ResourceKind::CallNotifications => "registered",
         ResourceKind::EventSink => "advised",
         ResourceKind::Tapi3Call => "connected",
+    }
+}
+
+/// The label at a resource's acquisition: the call, or for something the
+/// caller passed in, the function that received it.
+fn acquired_label(site: &Site) -> String {
+    if site.param.is_some() {
+        format!("{} passed in by the caller", site.kind.noun())
+    } else if site.chain.is_empty() {
+        format!("{} {} here", site.kind.noun(), acquired_verb(site.kind))
+    } else {
+        format!("{} acquired through this call", site.kind.noun())
     }
 }
 
@@ -74,14 +86,13 @@ pub(super) fn build(body: &Body, out: Outcomes, _sources: &SourceMap) -> Vec<Fin
             ExitKind::ProcessExit => "leaks when the process exits here",
             ExitKind::Overwritten => "the handle is overwritten here while still held",
         };
+        let mut secondary = site.chain.clone();
+        secondary.push(Label::new(*exit, exit_label));
         findings.push(Finding {
             lint,
             message,
-            primary: Label::new(
-                site.span,
-                format!("{} {} here", site.kind.noun(), acquired_verb(site.kind)),
-            ),
-            secondary: vec![Label::new(*exit, exit_label)],
+            primary: Label::new(site.span, acquired_label(site)),
+            secondary,
             notes: vec![format!(
                 "help: release it with `{}` on this path",
                 site.kind.release_name()
@@ -91,7 +102,7 @@ pub(super) fn build(body: &Body, out: Outcomes, _sources: &SourceMap) -> Vec<Fin
     for (span, (r, released_at, by_parent)) in &out.use_after_release {
         let site = &out.sites[r.0 as usize];
         let how = if *by_parent {
-            format!("released here when its parent was {}", "released")
+            "released here with its parent".to_string()
         } else {
             format!("{} here", released_verb(site.kind))
         };
@@ -109,10 +120,7 @@ pub(super) fn build(body: &Body, out: Outcomes, _sources: &SourceMap) -> Vec<Fin
             primary: Label::new(*span, "used here"),
             secondary: vec![
                 Label::new(*released_at, how),
-                Label::new(
-                    site.span,
-                    format!("{} {} here", site.kind.noun(), acquired_verb(site.kind)),
-                ),
+                Label::new(site.span, acquired_label(site)),
             ],
             notes: Vec::new(),
         });

@@ -7,6 +7,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use petgraph::graph::NodeIndex;
 use tapi_model::{Effect, ParentSlot, ResourceKind, Slot, Success};
 
+use super::program::Program;
+use super::summary::{self, ParamFate, ReturnSnapshot, Summary};
 use super::world::{
     CodeClass, EvId, Mapper, Outcome, Pred, ResId, ResState, Site, Status, SuccessClass, Val, World,
 };
@@ -35,6 +37,9 @@ pub enum Mode {
         param: usize,
         class: CodeClass,
     },
+    /// Runs a crate function with symbolic parameters, to summarise what it
+    /// does to them and what it hands back (see `summary`).
+    Callee,
 }
 
 /// Why a resource's lifetime ended at an exit.
@@ -65,12 +70,19 @@ pub struct Outcomes {
     pub released: BTreeSet<ResId>,
     /// Values returned (summary mode).
     pub returns: Vec<Val>,
+    /// What each normal return left behind (callee mode).
+    pub snapshots: Vec<super::summary::ReturnSnapshot>,
     /// The analysis hit its budget and stopped early.
     pub incomplete: bool,
 }
 
 pub struct Interp<'a> {
+    program: &'a Program<'a>,
     resolver: &'a Resolver<'a>,
+    summaries: &'a [Option<Summary>],
+    /// Pseudo-resources standing for what the caller passed in, by
+    /// parameter path.
+    param_ids: HashMap<(usize, Vec<Proj>), ResId>,
     module: &'a [String],
     body: &'a Body,
     mappers: &'a Mappers,
@@ -90,14 +102,18 @@ enum Flow {
 
 impl<'a> Interp<'a> {
     pub fn new(
-        resolver: &'a Resolver<'a>,
+        program: &'a Program<'a>,
         module: &'a [String],
         body: &'a Body,
         mappers: &'a Mappers,
+        summaries: &'a [Option<Summary>],
         mode: Mode,
     ) -> Interp<'a> {
         Interp {
-            resolver,
+            program,
+            resolver: &program.resolver,
+            summaries,
+            param_ids: HashMap::new(),
             module,
             body,
             mappers,
@@ -152,6 +168,10 @@ impl<'a> Interp<'a> {
 
     fn initial_world(&self) -> World {
         let mut w = World::default();
+        for (j, p) in self.body.params.iter().enumerate() {
+            w.places
+                .insert(Place::local(p.local), Val::Param(j, Vec::new()));
+        }
         if let Mode::Summarize { param, class } = self.mode
             && let Some(p) = self.body.params.get(param)
         {
@@ -261,7 +281,7 @@ impl<'a> Interp<'a> {
                     place = target;
                     place.proj.extend(rest);
                 }
-                Val::Handle(_) | Val::Elements(_) => {
+                Val::Handle(_) | Val::Elements(_) | Val::Param(..) => {
                     place = prefix;
                     place.proj.extend(rest);
                 }
@@ -295,6 +315,9 @@ impl<'a> Interp<'a> {
         match w.places.get(&place) {
             Some(v) => v.clone(),
             None => {
+                if let Some((j, path)) = self.param_target(w, &place) {
+                    return Val::Param(j, path);
+                }
                 // A part of a collection element (`(dev, line)` bound by a
                 // `for`) is any of the element's handles.
                 for n in (0..place.proj.len()).rev() {
@@ -338,8 +361,30 @@ impl<'a> Interp<'a> {
     }
 
     /// Whether writing to `place` hands the value out of the function.
-    fn escapes_through(&self, place: &Place) -> bool {
-        if self.is_static_place(place) {
+    /// The caller's parameter path `place` lies inside, if it writes into
+    /// memory the caller passed (`s.line` where `s` is a `&mut` parameter).
+    fn param_target(&self, w: &World, place: &Place) -> Option<(usize, Vec<Proj>)> {
+        for n in (0..place.proj.len()).rev() {
+            let prefix = Place {
+                base: place.base.clone(),
+                proj: place.proj[..n].to_vec(),
+            };
+            if let Val::Param(j, path) = w.get(&prefix) {
+                let mut path = path.clone();
+                path.extend(
+                    place.proj[n..]
+                        .iter()
+                        .filter(|p| **p != Proj::Deref)
+                        .cloned(),
+                );
+                return Some((j, path));
+            }
+        }
+        None
+    }
+
+    fn escapes_through(&self, w: &World, place: &Place) -> bool {
+        if self.is_static_place(place) || self.param_target(w, place).is_some() {
             return true;
         }
         let PlaceBase::Local(id) = place.base else {
@@ -353,7 +398,7 @@ impl<'a> Interp<'a> {
 
     fn write(&mut self, w: &mut World, place: &Place, val: Val, span: Span) {
         let place = self.through_derefs(w, place);
-        if self.escapes_through(&place) {
+        if self.escapes_through(w, &place) {
             self.escape_val(w, &val);
         }
         if let Some(i) = place.proj.iter().position(|p| *p == Proj::AnyIndex) {
@@ -401,23 +446,96 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn escape_val(&self, w: &mut World, val: &Val) {
-        let mut ids = World::resources_in(val);
+    /// The resources a value stands for, making pseudo-resources for what
+    /// the caller passed in.
+    fn resources_of(&mut self, w: &mut World, val: &Val, kind: Option<ResourceKind>) -> Vec<ResId> {
+        match val {
+            Val::Param(j, path) => vec![self.pseudo(w, *j, path, kind)],
+            other => World::resources_in(other),
+        }
+    }
+
+    /// The pseudo-resource for parameter path `(j, path)`: something the
+    /// caller owns, tracked so a release, a second release or a hand-over
+    /// inside this body is seen.
+    fn pseudo(
+        &mut self,
+        w: &mut World,
+        j: usize,
+        path: &[Proj],
+        kind: Option<ResourceKind>,
+    ) -> ResId {
+        let key = (j, path.to_vec());
+        let id = match self.param_ids.get(&key) {
+            Some(id) => *id,
+            None => {
+                let id = ResId(self.out.sites.len() as u32);
+                let name = self.param_name(j, path);
+                self.out.sites.push(Site {
+                    kind: kind.unwrap_or(ResourceKind::Line),
+                    span: self.body.span,
+                    function: "",
+                    name,
+                    param: Some(key.clone()),
+                    chain: Vec::new(),
+                });
+                self.param_ids.insert(key, id);
+                id
+            }
+        };
+        if let Some(k) = kind {
+            self.out.sites[id.0 as usize].kind = k;
+        }
+        w.res.entry(id).or_insert(ResState {
+            status: Status::Held,
+            ev: None,
+            parent: None,
+            escaped: false,
+        });
+        id
+    }
+
+    fn param_name(&self, j: usize, path: &[Proj]) -> Option<String> {
+        let p = self.body.params.get(j)?;
+        let mut name = if p.is_self {
+            "self".to_string()
+        } else {
+            // The parameter's own local is unnamed; its binding follows it.
+            let next = self.body.locals.get(p.local.0 as usize + 1)?;
+            if next.name.is_empty() {
+                return None;
+            } else {
+                next.name.clone()
+            }
+        };
+        for step in path {
+            if let Proj::Field(f) = step {
+                name.push('.');
+                name.push_str(f);
+            }
+        }
+        Some(name)
+    }
+
+    fn escape_val(&mut self, w: &mut World, val: &Val) {
+        let mut ids = self.resources_of(w, val, None);
         if let Val::Ptr(p) = val {
-            ids.extend(w.values_within(p).flat_map(World::resources_in));
+            let vals: Vec<Val> = w.values_within(p).cloned().collect();
+            for v in vals {
+                ids.extend(self.resources_of(w, &v, None));
+            }
         }
         for r in ids {
             escape(w, r);
         }
     }
 
-    fn escape_place(&self, w: &mut World, place: &Place) {
-        let ids: Vec<ResId> = w
-            .values_within(place)
-            .flat_map(World::resources_in)
-            .collect();
-        for r in ids {
-            escape(w, r);
+    fn escape_place(&mut self, w: &mut World, place: &Place) {
+        let vals: Vec<Val> = w.values_within(place).cloned().collect();
+        for v in vals {
+            for r in self.resources_of(w, &v, None) {
+                escape(w, r);
+            }
         }
     }
 
@@ -435,7 +553,7 @@ impl<'a> Interp<'a> {
                     self.write(w, &dst, val, span);
                     return;
                 }
-                if self.escapes_through(&dst) {
+                if self.escapes_through(w, &dst) {
                     self.escape_val(w, &val);
                     for (_, v) in &parts {
                         self.escape_val(w, v);
@@ -492,7 +610,7 @@ impl<'a> Interp<'a> {
                         .flatten()
                         .flat_map(|(_, v)| World::resources_in(v)),
                 );
-                if self.escapes_through(&dst) {
+                if self.escapes_through(w, &dst) {
                     for (_, v) in &vals {
                         self.escape_val(w, v);
                     }
@@ -513,7 +631,7 @@ impl<'a> Interp<'a> {
                     for (sub, pv) in &field_parts[i] {
                         let mut p = field.clone();
                         p.proj.extend(sub.iter().cloned());
-                        if self.escapes_through(&dst) {
+                        if self.escapes_through(w, &dst) {
                             self.escape_val(w, pv);
                         }
                         w.places.insert(p, pv.clone());
@@ -620,6 +738,13 @@ impl<'a> Interp<'a> {
 
     fn call(&mut self, w: &mut World, call: &Call) -> Flow {
         let args: Vec<Val> = call.args.iter().map(|a| self.arg_value(w, a)).collect();
+        let summaries = self.summaries;
+        if let Some(t) = self.program.target(self.module, self.body, call)
+            && let Some(Some(summary)) = summaries.get(t)
+        {
+            self.apply_summary(w, call, summary, &args);
+            return Flow::Continue;
+        }
         let dest_val = match &call.callee {
             Callee::Path { path, .. } => {
                 let canon = self
@@ -666,6 +791,133 @@ impl<'a> Interp<'a> {
         Flow::Continue
     }
 
+    /// A call of a crate function with a summary: its releases, hand-overs
+    /// and handed-out resources happen here, in the caller, at the call.
+    fn apply_summary(&mut self, w: &mut World, call: &Call, s: &Summary, args: &[Val]) {
+        for (j, path) in &s.releases {
+            let v = self.value_in_arg(w, call, args, *j, path);
+            self.release(w, &v, call.span, None);
+        }
+        for (j, path) in &s.takes {
+            let v = self.value_in_arg(w, call, args, *j, path);
+            self.escape_arg(w, &v);
+        }
+        let ev = s.handed.iter().find(|h| h.when_ok).map(|h| {
+            let ev = self.event(call.span, h.function);
+            w.set_outcome(ev, Outcome::Unknown);
+            ev
+        });
+        let code = s
+            .handed
+            .iter()
+            .find_map(|h| h.when_code.map(|c| (c, h.function)));
+        let ev = ev.or_else(|| {
+            code.map(|(_, function)| {
+                let ev = self.event(call.span, function);
+                w.set_outcome(ev, Outcome::Unknown);
+                ev
+            })
+        });
+        let dest = match (ev, code) {
+            // The callee passed TAPI's code back: it decides, as TAPI's would.
+            (Some(ev), Some((success, _))) if !s.handed.iter().any(|h| h.when_ok) => Val::Code {
+                ev,
+                success,
+                unsigned: None,
+            },
+            (None, _) => Val::Unknown,
+            // `Ok` exactly when what it acquired exists.
+            (Some(ev), _) => Val::Mapped {
+                ev,
+                success: SuccessClass::Zero,
+                mapper: Box::new(Mapper {
+                    results: [
+                        Some(Val::Variant(crate::lower::SUCCESS.into())),
+                        None,
+                        Some(Val::Variant(crate::lower::FAILURE.into())),
+                    ],
+                }),
+            },
+        };
+        self.write(w, &call.dest, dest, call.span);
+        for (k, h) in s.handed.iter().enumerate() {
+            let r = self.site(call, k, h.kind, h.function, None);
+            self.out.sites[r.0 as usize].chain = h.chain.clone();
+            let parent = match &h.parent {
+                Some((j, path)) => match self.value_in_arg(w, call, args, *j, path) {
+                    Val::Handle(p) => Some(p),
+                    Val::Param(pj, pp) => {
+                        Some(self.pseudo(w, pj, &pp, h.kind.parents().first().copied()))
+                    }
+                    _ => None,
+                },
+                None => None,
+            };
+            let state = ResState {
+                status: Status::Held,
+                ev: if h.when_ok || h.when_code.is_some() {
+                    ev
+                } else {
+                    None
+                },
+                parent,
+                escaped: false,
+            };
+            let target = match &h.to {
+                summary::Place::Return(path) => {
+                    let mut p = call.dest.clone();
+                    p.proj.extend(path.iter().cloned());
+                    Some(p)
+                }
+                summary::Place::Param(j, path) => match args.get(*j) {
+                    Some(Val::Ptr(p)) => {
+                        let mut p = p.clone();
+                        p.proj.extend(path.iter().cloned());
+                        Some(p)
+                    }
+                    _ => None,
+                },
+            };
+            match target {
+                Some(place) => {
+                    w.res.insert(r, state);
+                    self.write(w, &place, Val::Handle(r), call.span);
+                }
+                None => {
+                    w.res.insert(
+                        r,
+                        ResState {
+                            escaped: true,
+                            ..state
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// What argument `j` holds at `path` below it.
+    fn value_in_arg(&self, w: &World, call: &Call, args: &[Val], j: usize, path: &[Proj]) -> Val {
+        let extend = |p: &Place| {
+            let mut p = p.clone();
+            p.proj.extend(path.iter().cloned());
+            p
+        };
+        match args.get(j) {
+            Some(Val::Ptr(p)) => self.read(w, &extend(p)),
+            Some(Val::Param(pj, pp)) => {
+                let mut pp = pp.clone();
+                pp.extend(path.iter().cloned());
+                Val::Param(*pj, pp)
+            }
+            Some(v) if path.is_empty() => v.clone(),
+            _ => match call.args.get(j) {
+                Some(Operand::Copy(p)) => self.read(w, &extend(p)),
+                _ => Val::Unknown,
+            },
+        }
+    }
+
     /// An argument's value; an aggregate passed by value (`(dev, line)`)
     /// stands for the handles inside it.
     fn arg_value(&self, w: &World, op: &Operand) -> Val {
@@ -695,7 +947,7 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn escape_arg(&self, w: &mut World, a: &Val) {
+    fn escape_arg(&mut self, w: &mut World, a: &Val) {
         match a {
             Val::Ptr(p) => {
                 let p = p.clone();
@@ -705,7 +957,7 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn escape_closures(&self, w: &mut World, args: &[Val]) {
+    fn escape_closures(&mut self, w: &mut World, args: &[Val]) {
         for a in args {
             if let Val::Closure(set) = a {
                 for r in set {
@@ -831,6 +1083,8 @@ impl<'a> Interp<'a> {
                 span: call.span,
                 function,
                 name,
+                param: None,
+                chain: Vec::new(),
             });
         }
         id
@@ -854,8 +1108,13 @@ impl<'a> Interp<'a> {
             if Some(hp.index) == released_arg {
                 continue;
             }
-            if let Some(Val::Handle(r)) = args.get(hp.index) {
-                self.check_use(w, *r, call.span);
+            match args.get(hp.index) {
+                Some(Val::Handle(r)) => self.check_use(w, *r, call.span),
+                Some(Val::Param(j, path)) => {
+                    let r = self.pseudo(w, *j, path, Some(hp.kind));
+                    self.check_use(w, r, call.span);
+                }
+                _ => {}
             }
         }
         match f.effect {
@@ -867,11 +1126,11 @@ impl<'a> Interp<'a> {
                     unsigned: None,
                 }
             }
-            Effect::Release { kind: _, handle } => {
+            Effect::Release { kind, handle } => {
                 if let Slot::Arg(i) = handle
                     && let Some(v) = args.get(i)
                 {
-                    self.release(w, v, call.span);
+                    self.release(w, v, call.span, Some(kind));
                 }
                 Val::Unknown
             }
@@ -887,6 +1146,9 @@ impl<'a> Interp<'a> {
                         ParentSlot::None => None,
                         ParentSlot::Handle(Slot::Arg(j)) => match args.get(j) {
                             Some(Val::Handle(p)) => Some(*p),
+                            Some(Val::Param(pj, path)) => {
+                                Some(self.pseudo(w, *pj, path, c.kind.parents().first().copied()))
+                            }
                             _ => None,
                         },
                         ParentSlot::ParentOf(Slot::Arg(j)) => match args.get(j) {
@@ -965,7 +1227,12 @@ impl<'a> Interp<'a> {
                             .map(|(id, _)| *id)
                             .max();
                         if let Some(r) = target {
-                            self.release(w, &Val::Handle(r), call.span);
+                            self.release(
+                                w,
+                                &Val::Handle(r),
+                                call.span,
+                                Some(ResourceKind::RequestRecipient),
+                            );
                         }
                         Val::Unknown
                     }
@@ -1045,7 +1312,11 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn release(&mut self, w: &mut World, v: &Val, span: Span) {
+    fn release(&mut self, w: &mut World, v: &Val, span: Span, kind: Option<ResourceKind>) {
+        if let Val::Param(j, path) = v {
+            let r = self.pseudo(w, *j, path, kind);
+            return self.release(w, &Val::Handle(r), span, kind);
+        }
         match v {
             Val::Handle(r) => {
                 let r = *r;
@@ -1118,6 +1389,11 @@ impl<'a> Interp<'a> {
 
     fn ret(&mut self, mut w: World, value: &Operand, span: Span, how: ExitHow) {
         let v = self.operand(&w, value);
+        if let Mode::Callee = self.mode {
+            let snapshot = self.snapshot(&w, value, &v);
+            self.out.snapshots.push(snapshot);
+            return;
+        }
         match value {
             Operand::Copy(p) => {
                 let p = self.canonical(p);
@@ -1137,6 +1413,89 @@ impl<'a> Interp<'a> {
         self.leak_check(&w, span, kind);
     }
 
+    /// What this return leaves for the caller (callee mode).
+    fn snapshot(&self, w: &World, value: &Operand, v: &Val) -> ReturnSnapshot {
+        let variant = match v {
+            Val::Variant(k) => Some(k.clone()),
+            _ => None,
+        };
+        let params = self
+            .param_ids
+            .iter()
+            .map(|(key, r)| {
+                let fate = match w.res.get(r) {
+                    Some(st)
+                        if matches!(
+                            st.status,
+                            Status::Released { .. } | Status::ReleasedByParent { .. }
+                        ) =>
+                    {
+                        ParamFate::Released
+                    }
+                    Some(st) if st.escaped => ParamFate::Taken,
+                    _ => ParamFate::Kept,
+                };
+                (key.clone(), fate)
+            })
+            .collect();
+        let own = |r: &ResId| {
+            let st = w.res.get(r);
+            self.out.sites[r.0 as usize].param.is_none()
+                && st.is_some_and(|s| s.status == Status::Held)
+        };
+        let parent_of = |r: &ResId| {
+            w.res
+                .get(r)
+                .and_then(|s| s.parent)
+                .and_then(|p| self.out.sites[p.0 as usize].param.clone())
+        };
+        let mut handed = Vec::new();
+        match value {
+            Operand::Copy(p) => {
+                let p = self.canonical(p);
+                for (q, val) in w
+                    .places
+                    .range(p.clone()..)
+                    .take_while(|(q, _)| q.starts_with(&p))
+                {
+                    for r in World::resources_in(val).iter().filter(|r| own(r)) {
+                        let path = q.proj[p.proj.len()..].to_vec();
+                        handed.push((*r, summary::Place::Return(path), parent_of(r)));
+                    }
+                }
+            }
+            _ => {
+                for r in World::resources_in(v).iter().filter(|r| own(r)) {
+                    handed.push((*r, summary::Place::Return(Vec::new()), parent_of(r)));
+                }
+            }
+        }
+        for (q, val) in &w.places {
+            let Some((j, path)) = self.param_target(w, q) else {
+                continue;
+            };
+            for r in World::resources_in(val).iter().filter(|r| own(r)) {
+                if !handed.iter().any(|(h, _, _)| h == r) {
+                    handed.push((*r, summary::Place::Param(j, path.clone()), parent_of(r)));
+                }
+            }
+        }
+        let code_conditional = match v {
+            Val::Code { ev, success, .. } => handed
+                .iter()
+                .filter(|(r, _, _)| w.res.get(r).is_some_and(|st| st.ev == Some(*ev)))
+                .map(|(r, _, _)| (*r, *success))
+                .collect(),
+            _ => Vec::new(),
+        };
+        ReturnSnapshot {
+            variant,
+            params,
+            handed,
+            code_conditional,
+        }
+    }
+
     fn leak_check(&mut self, w: &World, span: Span, kind: ExitKind) {
         if !self.checking() {
             return;
@@ -1146,6 +1505,10 @@ impl<'a> Interp<'a> {
                 continue;
             }
             let site = &self.out.sites[r.0 as usize];
+            if site.param.is_some() {
+                // The caller's: its lifetime does not end here.
+                continue;
+            }
             if site.kind == ResourceKind::RequestRecipient {
                 // A registration lives as long as its line app: it leaks
                 // only with an app that leaks here.

@@ -9,6 +9,8 @@
 mod findings;
 mod interp;
 mod liveness;
+mod program;
+mod summary;
 mod world;
 
 use rayon::prelude::*;
@@ -19,35 +21,36 @@ use crate::resolve::{Resolver, tapi_function};
 use crate::source::SourceMap;
 
 use interp::{Interp, Mappers, Mode};
+use program::Program;
 use world::{CodeClass, Mapper, Val};
 
 /// Every finding in one crate, before lint levels are applied.
 pub fn check_crate(krate: &CrateIr, sources: &SourceMap) -> Vec<Finding> {
-    let resolver = Resolver::new(krate);
-    let all_bodies: Vec<(&[String], &Body)> = krate
-        .files
-        .iter()
-        .flat_map(|f| {
-            f.bodies
-                .iter()
-                .map(move |b| (f.modules[b.module].path.as_slice(), b))
-        })
-        .collect();
-    // Only bodies that call TAPI can acquire, release, use or mis-test
-    // anything; the rest of a crate costs nothing to check.
-    let bodies: Vec<(&[String], &Body)> = all_bodies
+    let program = Program::new(krate);
+    // Only bodies that call TAPI, or functions that hand resources around,
+    // can acquire, release, use or mis-test anything; a crate with none
+    // costs nothing more to check.
+    if !program
+        .bodies
         .par_iter()
-        .filter(|(module, body)| calls_tapi(&resolver, module, body))
-        .copied()
-        .collect();
-    if bodies.is_empty() {
+        .any(|(module, body)| calls_tapi(&program.resolver, module, body))
+    {
         return Vec::new();
     }
-    let mappers = summarize_mappers(&resolver, &all_bodies);
-    let mut out: Vec<Finding> = bodies
+    let mappers = summarize_mappers(&program);
+    let summaries = summary::compute(&program, &mappers);
+    let mut out: Vec<Finding> = program
+        .bodies
         .par_iter()
+        .filter(|(module, body)| {
+            calls_tapi(&program.resolver, module, body)
+                || program.functions.iter().enumerate().any(|(i, f)| {
+                    std::ptr::eq(f.body, *body) && summary::touches_tapi(&program, i, &summaries)
+                })
+        })
         .flat_map_iter(|(module, body)| {
-            let outcome = Interp::new(&resolver, module, body, &mappers, Mode::Check).run();
+            let outcome =
+                Interp::new(&program, module, body, &mappers, &summaries, Mode::Check).run();
             findings::build(body, outcome, sources)
         })
         .collect();
@@ -83,8 +86,9 @@ fn is_integer_param(body: &Body, param: usize) -> bool {
 }
 
 /// Finds the free functions that map a return code to a result.
-fn summarize_mappers(resolver: &Resolver, bodies: &[(&[String], &Body)]) -> Mappers {
-    let candidates: Vec<(Vec<String>, usize, &[String], &Body)> = bodies
+fn summarize_mappers(program: &Program) -> Mappers {
+    let candidates: Vec<(Vec<String>, usize, &[String], &Body)> = program
+        .bodies
         .iter()
         .filter(|(_, b)| b.kind == BodyKind::Fn && !b.params.is_empty() && b.params.len() <= 3)
         .flat_map(|(m, b)| {
@@ -102,7 +106,7 @@ fn summarize_mappers(resolver: &Resolver, bodies: &[(&[String], &Body)]) -> Mapp
             let mut results: [Option<Val>; 3] = [None, None, None];
             for class in CodeClass::ALL {
                 let mode = Mode::Summarize { param: *j, class };
-                let out = Interp::new(resolver, module, body, &empty, mode).run();
+                let out = Interp::new(program, module, body, &empty, &[], mode).run();
                 results[class as usize] = agreed_result(&out.returns);
             }
             let distinct: std::collections::BTreeSet<_> = results.iter().flatten().collect();

@@ -103,3 +103,59 @@ fn handles_in_a_vec_closed_in_a_later_loop_are_not_leaked() {
     );
     assert_eq!(lint(&src), vec![]);
 }
+
+#[test]
+fn a_line_handed_out_by_a_helper_leaks_at_the_call_in_the_caller() {
+    let src = format!(
+        "{PRELUDE}unsafe fn open_line(app: u32) -> Result<u32, i32> {{
+    let mut line = 0;
+    let rc = lineOpenW(app, 0, &mut line, 0x20000, 0, 0, 1, 4, std::ptr::null());
+    if rc != 0 {{ return Err(rc); }}
+    Ok(line)
+}}
+unsafe fn close_line(line: u32) {{ lineClose(line); }}
+unsafe fn status(line: u32) {{ lineSetStatusMessages(line, 0, 0); }}
+unsafe fn good(app: u32) -> Result<(), i32> {{
+    let line = open_line(app)?;
+    status(line);
+    close_line(line);
+    Ok(())
+}}
+unsafe fn bad(app: u32, n: u32) -> Result<(), i32> {{
+    let line = open_line(app)?;
+    status(line);
+    if n == 0 {{ return Err(1); }}
+    close_line(line);
+    close_line(line);
+    Ok(())
+}}"
+    );
+    assert_eq!(
+        lint(&src),
+        vec![(17, "line_not_closed"), (21, "double_release")]
+    );
+}
+
+#[test]
+fn a_close_method_skipped_on_one_path_leaks_and_params_are_the_callers() {
+    let src = format!(
+        "{PRELUDE}struct Session {{ line: u32 }}
+impl Session {{
+    unsafe fn open(&mut self, app: u32) -> i32 {{
+        lineOpenW(app, 0, &mut self.line, 0x20000, 0, 0, 1, 4, std::ptr::null())
+    }}
+    unsafe fn close(&mut self) {{ lineClose(self.line); }}
+}}
+unsafe fn run(app: u32, quick: bool) {{
+    let mut s = Session {{ line: 0 }};
+    if s.open(app) != 0 {{ return; }}
+    if quick {{ return; }}
+    s.close();
+}}
+unsafe fn twice(h: u32) {{ lineClose(h); lineClose(h); }}"
+    );
+    assert_eq!(
+        lint(&src),
+        vec![(11, "line_not_closed"), (15, "double_release")]
+    );
+}

@@ -94,6 +94,8 @@ pub enum Val {
     Pred(Box<Pred>),
     /// A closure value capturing these resources.
     Closure(BTreeSet<ResId>),
+    /// What parameter `j` holds at this path: owned by the caller.
+    Param(usize, Vec<crate::ir::Proj>),
 }
 
 /// Which classes of a return code mean success.
@@ -346,4 +348,8 @@ pub struct Site {
     pub function: &'static str,
     /// How the program names the handle (`h_line`, `st.line`), if it does.
     pub name: Option<String>,
+    /// For a pseudo-resource: the parameter path it stands for.
+    pub param: Option<(usize, Vec<crate::ir::Proj>)>,
+    /// Where a callee acquired it, for resources handed out by calls.
+    pub chain: Vec<crate::diagnostic::Label>,
 }

@@ -366,6 +366,7 @@ impl Builder {
             syn::Pat::Type(pt) => type_name(&pt.ty),
             _ => None,
         };
+        let ty = ty.or_else(|| local.init.as_ref().and_then(|i| constructed_type(&i.expr)));
         let Some(init) = &local.init else {
             // `let x;` declares; the later assignment gives the value.
             self.bind_pattern(&local.pat, Operand::Unknown, ty);
@@ -1570,6 +1571,38 @@ fn constructor_kind(segs: &[String]) -> Option<AggregateKind> {
         Some(AggregateKind::Variant(last.clone()))
     } else {
         Some(AggregateKind::Struct(last.clone()))
+    }
+}
+
+/// The type a `let` initializer evidently builds: `S { .. }`, `S::new(..)`,
+/// `S::open(..)?`, `S::new().unwrap()`. Used to resolve method calls on the
+/// variable; a wrong guess only loses precision (the call is not followed).
+fn constructed_type(e: &syn::Expr) -> Option<String> {
+    match e {
+        syn::Expr::Struct(s) => s.path.segments.last().map(|s| s.ident.to_string()),
+        syn::Expr::Call(c) => match &*c.func {
+            syn::Expr::Path(p) if p.path.segments.len() >= 2 => {
+                let ty = &p.path.segments[p.path.segments.len() - 2].ident;
+                let ty = ty.to_string();
+                ty.chars()
+                    .next()
+                    .is_some_and(char::is_uppercase)
+                    .then_some(ty)
+            }
+            _ => None,
+        },
+        syn::Expr::Try(t) => constructed_type(&t.expr),
+        syn::Expr::MethodCall(m)
+            if matches!(m.method.to_string().as_str(), "unwrap" | "expect") =>
+        {
+            constructed_type(&m.receiver)
+        }
+        syn::Expr::Paren(p) => constructed_type(&p.expr),
+        syn::Expr::Unsafe(u) => match u.block.stmts.last() {
+            Some(syn::Stmt::Expr(e, None)) => constructed_type(e),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -1,0 +1,147 @@
+//! The crate as a whole: every function and method by canonical key, what
+//! each call targets, and the call graph over them.
+
+use std::collections::HashMap;
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::ir::{Body, BodyKind, Call, Callee, CrateIr, Operand, PlaceBase, Stmt};
+use crate::resolve::Resolver;
+
+/// One function or method of the crate.
+pub struct Function<'a> {
+    /// `crate::m::f` for free functions, `crate::m::Type::f` for methods
+    /// (the module being the one the `impl` is written in).
+    pub key: Vec<String>,
+    pub module: &'a [String],
+    pub body: &'a Body,
+}
+
+pub struct Program<'a> {
+    pub resolver: Resolver<'a>,
+    pub functions: Vec<Function<'a>>,
+    by_key: HashMap<Vec<String>, usize>,
+    /// `(type, method)` → the functions implementing it.
+    by_method: HashMap<(String, String), Vec<usize>>,
+    /// Every body (closures too), with its module.
+    pub bodies: Vec<(&'a [String], &'a Body)>,
+}
+
+impl<'a> Program<'a> {
+    pub fn new(krate: &'a CrateIr) -> Program<'a> {
+        let resolver = Resolver::new(krate);
+        let mut functions = Vec::new();
+        let mut bodies = Vec::new();
+        for file in &krate.files {
+            for body in &file.bodies {
+                let module = file.modules[body.module].path.as_slice();
+                bodies.push((module, body));
+                if matches!(body.kind, BodyKind::Fn | BodyKind::Method) {
+                    let mut key = module.to_vec();
+                    key.extend(body.name.split("::").map(String::from));
+                    functions.push(Function { key, module, body });
+                }
+            }
+        }
+        let mut by_key = HashMap::new();
+        let mut by_method: HashMap<(String, String), Vec<usize>> = HashMap::new();
+        for (i, f) in functions.iter().enumerate() {
+            by_key.entry(f.key.clone()).or_insert(i);
+            if let Some(owner) = &f.body.owner {
+                let method = f.key.last().cloned().unwrap_or_default();
+                by_method
+                    .entry((owner.self_ty.clone(), method))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        Program {
+            resolver,
+            functions,
+            by_key,
+            by_method,
+            bodies,
+        }
+    }
+
+    /// The crate function a call in `caller` (written in `module`) targets,
+    /// when it can be told statically.
+    pub fn target(&self, module: &[String], caller: &Body, call: &Call) -> Option<usize> {
+        match &call.callee {
+            Callee::Path { path, .. } => {
+                if let Some(canon) = self.resolver.resolve(module, path)
+                    && let Some(&i) = self.by_key.get(&canon)
+                {
+                    return Some(i);
+                }
+                // `Self::f(..)` and `Type::f(..)`.
+                if path.len() == 2 {
+                    let ty = if path[0] == "Self" {
+                        caller.owner.as_ref()?.self_ty.clone()
+                    } else {
+                        path[0].clone()
+                    };
+                    return self.unique_method(&ty, &path[1]);
+                }
+                None
+            }
+            Callee::Method { name, .. } => {
+                let ty = receiver_type(caller, call.args.first()?)?;
+                self.unique_method(&ty, name)
+            }
+            Callee::Local(_) | Callee::Unknown => None,
+        }
+    }
+
+    fn unique_method(&self, ty: &str, name: &str) -> Option<usize> {
+        match self
+            .by_method
+            .get(&(ty.to_string(), name.to_string()))?
+            .as_slice()
+        {
+            [one] => Some(*one),
+            _ => None,
+        }
+    }
+
+    /// Caller → callee edges between the crate's functions.
+    pub fn call_graph(&self) -> DiGraph<usize, ()> {
+        let mut g = DiGraph::with_capacity(self.functions.len(), self.functions.len() * 2);
+        let nodes: Vec<NodeIndex> = (0..self.functions.len()).map(|i| g.add_node(i)).collect();
+        for (i, f) in self.functions.iter().enumerate() {
+            for stmt in f.body.cfg.node_weights().flat_map(|b| &b.stmts) {
+                if let Stmt::Call(call) = stmt
+                    && let Some(j) = self.target(f.module, f.body, call)
+                    && g.find_edge(nodes[i], nodes[j]).is_none()
+                {
+                    g.add_edge(nodes[i], nodes[j], ());
+                }
+            }
+        }
+        g
+    }
+}
+
+/// The type of a method call's receiver: `self` in a method, or a local
+/// declared with a type (`let d: Dialer = ..`, `fn f(d: &mut Dialer)`).
+fn receiver_type(caller: &Body, receiver: &Operand) -> Option<String> {
+    let place = match receiver {
+        Operand::Copy(p) | Operand::Ref { place: p, .. } => p,
+        _ => return None,
+    };
+    let PlaceBase::Local(id) = place.base else {
+        return None;
+    };
+    if !place
+        .proj
+        .iter()
+        .all(|p| matches!(p, crate::ir::Proj::Deref))
+    {
+        return None;
+    }
+    let local = &caller.locals[id.0 as usize];
+    if local.name == "self" {
+        return caller.owner.as_ref().map(|o| o.self_ty.clone());
+    }
+    local.ty.clone()
+}

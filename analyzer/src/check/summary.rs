@@ -1,0 +1,235 @@
+//! Function summaries: what a crate function does to the resources it is
+//! given and what it hands back, so calls to it can be analyzed without
+//! re-analyzing its body.
+//!
+//! A summary comes from running the interpreter on the callee with each
+//! parameter bound to a symbolic value (`Val::Param`), once, and reading
+//! what every normal return left behind. Summaries are computed bottom-up
+//! over the strongly connected components of the call graph, iterating
+//! inside recursion until they stop changing.
+
+use std::collections::BTreeSet;
+
+use petgraph::algo::tarjan_scc;
+use tapi_model::ResourceKind;
+
+use super::interp::{Interp, Mappers, Mode};
+use super::program::Program;
+use super::world::{ResId, SuccessClass};
+use crate::diagnostic::Label;
+use crate::ir::{Proj, Stmt};
+use crate::resolve::tapi_function;
+
+/// Where a handed-out resource ends up, relative to the callee's signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// Inside the return value, at this path (`[Variant(Ok, 0), Field(line)]`).
+    Return(Vec<Proj>),
+    /// Written through parameter `j`, at this path below it.
+    Param(usize, Vec<Proj>),
+}
+
+/// A resource the callee acquires and hands to its caller.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Handed {
+    pub kind: ResourceKind,
+    pub to: Place,
+    /// Handed out only when the callee returns `Ok`/`Some`.
+    pub when_ok: bool,
+    /// Handed out only when the TAPI return code the callee passes back
+    /// means success (`fn open(&mut self) -> i32 { lineOpenW(..) }`).
+    pub when_code: Option<SuccessClass>,
+    /// Its parent, as a parameter path (`open_line(app)`: parameter 0).
+    pub parent: Option<(usize, Vec<Proj>)>,
+    /// The TAPI function that acquired it, at the end of the chain.
+    pub function: &'static str,
+    /// Where it was acquired inside the callee (and its callees).
+    pub chain: Vec<Label>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Parameter paths released on every normal return.
+    pub releases: Vec<(usize, Vec<Proj>)>,
+    /// Parameter paths the callee takes over: stored where the caller cannot
+    /// see, or released on some paths only.
+    pub takes: Vec<(usize, Vec<Proj>)>,
+    pub handed: Vec<Handed>,
+}
+
+impl Summary {
+    pub fn is_empty(&self) -> bool {
+        self.releases.is_empty() && self.takes.is_empty() && self.handed.is_empty()
+    }
+}
+
+/// A path below one of the callee's parameters.
+pub type ParamPath = (usize, Vec<Proj>);
+
+/// What one normal return of the callee left behind.
+#[derive(Clone, Debug)]
+pub struct ReturnSnapshot {
+    /// The returned value's variant (`Ok|Some`, `Err|None`), when known.
+    pub variant: Option<String>,
+    /// Parameter paths and what happened to them on this path.
+    pub params: Vec<((usize, Vec<Proj>), ParamFate)>,
+    /// Resources acquired in the callee and handed out on this path.
+    pub handed: Vec<(ResId, Place, Option<ParamPath>)>,
+    /// Handed resources whose existence still hangs on the returned code.
+    pub code_conditional: Vec<(ResId, SuccessClass)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamFate {
+    Released,
+    Taken,
+    Kept,
+}
+
+/// Summaries for every function of the program that touches TAPI, directly
+/// or through the functions it calls; `None` for the rest (calls to them
+/// are treated as handing ownership over).
+pub fn compute(program: &Program, mappers: &Mappers) -> Vec<Option<Summary>> {
+    let graph = program.call_graph();
+    let mut summaries: Vec<Option<Summary>> = vec![None; program.functions.len()];
+    // Tarjan yields components callees-first.
+    for scc in tarjan_scc(&graph) {
+        let members: Vec<usize> = scc.iter().map(|n| graph[*n]).collect();
+        let recursive = members.len() > 1 || graph.contains_edge(scc[0], scc[0]);
+        for _round in 0..if recursive { 4 } else { 1 } {
+            let mut changed = false;
+            for &i in &members {
+                if !touches_tapi(program, i, &summaries) {
+                    continue;
+                }
+                let s = summarize(program, i, &summaries, mappers);
+                if summaries[i].as_ref() != Some(&s) {
+                    summaries[i] = Some(s);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+    summaries
+}
+
+/// Whether a function calls TAPI or a function whose summary says it does
+/// something to resources.
+pub fn touches_tapi(program: &Program, i: usize, summaries: &[Option<Summary>]) -> bool {
+    let f = &program.functions[i];
+    f.body
+        .cfg
+        .node_weights()
+        .flat_map(|b| &b.stmts)
+        .any(|s| match s {
+            Stmt::Call(call) => {
+                if let crate::ir::Callee::Path { path, .. } = &call.callee
+                    && program
+                        .resolver
+                        .resolve(f.module, path)
+                        .is_some_and(|c| tapi_function(&c).is_some())
+                {
+                    return true;
+                }
+                program
+                    .target(f.module, f.body, call)
+                    .is_some_and(|j| summaries[j].as_ref().is_some_and(|s| !s.is_empty()))
+            }
+            _ => false,
+        })
+}
+
+fn summarize(
+    program: &Program,
+    i: usize,
+    summaries: &[Option<Summary>],
+    mappers: &Mappers,
+) -> Summary {
+    let f = &program.functions[i];
+    let name = f.key.last().cloned().unwrap_or_default();
+    let out = Interp::new(program, f.module, f.body, mappers, summaries, Mode::Callee).run();
+    let snaps = &out.snapshots;
+    let mut summary = Summary::default();
+    if snaps.is_empty() {
+        return summary;
+    }
+    // Parameters: released on every return, or taken on some.
+    let mut paths: Vec<(usize, Vec<Proj>)> = snaps
+        .iter()
+        .flat_map(|s| s.params.iter().map(|(p, _)| p.clone()))
+        .collect();
+    paths.sort();
+    paths.dedup();
+    for p in paths {
+        let fate = |s: &ReturnSnapshot| {
+            s.params
+                .iter()
+                .find(|(q, _)| *q == p)
+                .map(|(_, f)| *f)
+                .unwrap_or(ParamFate::Kept)
+        };
+        let fates: BTreeSet<u8> = snaps.iter().map(|s| fate(s) as u8).collect();
+        if fates == BTreeSet::from([ParamFate::Released as u8]) {
+            summary.releases.push(p);
+        } else if fates.iter().any(|f| *f != ParamFate::Kept as u8) {
+            summary.takes.push(p);
+        }
+    }
+    // Handed-out resources, with whether they come only with `Ok`.
+    let mut seen: Vec<ResId> = Vec::new();
+    for s in snaps {
+        for (r, to, parent) in &s.handed {
+            if seen.contains(r) {
+                continue;
+            }
+            seen.push(*r);
+            let site = &out.sites[r.0 as usize];
+            let success = crate::lower::SUCCESS;
+            let when_ok = snaps.iter().all(|t| {
+                let handed_here = t.handed.iter().any(|(q, _, _)| q == r);
+                match t.variant.as_deref() {
+                    Some(v) if v == success => true,
+                    Some(_) => !handed_here,
+                    None => !handed_here,
+                }
+            }) && snaps.iter().any(|t| t.variant.as_deref() == Some(success));
+            // Conditional on the returned code on every path that hands it out.
+            let codes: BTreeSet<Option<SuccessClass>> = snaps
+                .iter()
+                .filter(|t| t.handed.iter().any(|(q, _, _)| q == r))
+                .map(|t| {
+                    t.code_conditional
+                        .iter()
+                        .find(|(q, _)| q == r)
+                        .map(|(_, c)| *c)
+                })
+                .collect();
+            let when_code = match codes.into_iter().collect::<Vec<_>>().as_slice() {
+                [Some(c)] if !when_ok => Some(*c),
+                _ => None,
+            };
+            let mut chain = site.chain.clone();
+            chain.push(Label::new(
+                site.span,
+                format!(
+                    "{} {} here, in `{name}`",
+                    site.kind.noun(),
+                    super::findings::acquired_verb(site.kind)
+                ),
+            ));
+            summary.handed.push(Handed {
+                kind: site.kind,
+                to: to.clone(),
+                when_ok,
+                when_code,
+                parent: parent.clone(),
+                function: site.function,
+                chain,
+            });
+        }
+    }
+    summary
+}
