@@ -778,7 +778,13 @@ impl<'a> Interp<'a> {
                     Val::Unknown
                 }
             }
-            Callee::Method { name, .. } => self.method(w, call, name, &args),
+            Callee::Method { name, .. } => match super::com::method(self.body, call, name) {
+                Some(m) => {
+                    self.com_call(w, call, m, &args);
+                    return Flow::Continue;
+                }
+                None => self.method(w, call, name, &args),
+            },
             Callee::Local(_) | Callee::Unknown => {
                 for a in &args {
                     self.escape_arg(w, a);
@@ -1215,50 +1221,195 @@ impl<'a> Interp<'a> {
                     _ => None,
                 };
                 let enable = args.get(enable_arg).cloned().unwrap_or(Val::Unknown);
-                match truthiness(&enable) {
-                    Some(false) => {
-                        let target = w
-                            .res
-                            .iter()
-                            .filter(|(id, st)| {
-                                self.out.sites[id.0 as usize].kind == ResourceKind::RequestRecipient
-                                    && (owner.is_none() || st.parent == owner)
-                            })
-                            .map(|(id, _)| *id)
-                            .max();
-                        if let Some(r) = target {
-                            self.release(
-                                w,
-                                &Val::Handle(r),
-                                call.span,
-                                Some(ResourceKind::RequestRecipient),
-                            );
-                        }
-                        Val::Unknown
-                    }
-                    Some(true) => {
-                        let ev = self.event(call.span, f.name);
-                        w.set_outcome(ev, Outcome::Unknown);
-                        let r = self.site(call, 0, ResourceKind::RequestRecipient, f.name, None);
-                        w.res.insert(
-                            r,
-                            ResState {
-                                status: Status::Held,
-                                ev: Some(ev),
-                                parent: owner,
-                                escaped: false,
-                            },
-                        );
-                        Val::Code {
-                            ev,
-                            success: success_class(success),
-                            unsigned: None,
-                        }
-                    }
+                self.registration(w, call, owner, &enable, f.name)
+                    .map(|ev| Val::Code {
+                        ev,
+                        success: success_class(success),
+                        unsigned: None,
+                    })
+                    .unwrap_or(Val::Unknown)
+            }
+        }
+    }
+
+    /// `lineRegisterRequestRecipient` / `ITTAPI::RegisterRequestRecipient`:
+    /// registers when `enable` is non-zero (giving the event that decides
+    /// whether it happened), unregisters the owner's registration when zero.
+    fn registration(
+        &mut self,
+        w: &mut World,
+        call: &Call,
+        owner: Option<ResId>,
+        enable: &Val,
+        function: &'static str,
+    ) -> Option<EvId> {
+        match truthiness(enable)? {
+            false => {
+                let target = w
+                    .res
+                    .iter()
+                    .filter(|(id, st)| {
+                        self.out.sites[id.0 as usize].kind == ResourceKind::RequestRecipient
+                            && (owner.is_none() || st.parent == owner)
+                    })
+                    .map(|(id, _)| *id)
+                    .max();
+                if let Some(r) = target {
+                    self.release(
+                        w,
+                        &Val::Handle(r),
+                        call.span,
+                        Some(ResourceKind::RequestRecipient),
+                    );
+                }
+                None
+            }
+            true => {
+                let ev = self.event(call.span, function);
+                w.set_outcome(ev, Outcome::Unknown);
+                let r = self.site(call, 0, ResourceKind::RequestRecipient, function, None);
+                w.res.insert(
+                    r,
+                    ResState {
+                        status: Status::Held,
+                        ev: Some(ev),
+                        parent: owner,
+                        escaped: false,
+                    },
+                );
+                Some(ev)
+            }
+        }
+    }
+
+    /// A TAPI 3 method call (see `com`). Its `Result` is `Ok` exactly when
+    /// what it acquires exists. Writes the call's destination.
+    fn com_call(
+        &mut self,
+        w: &mut World,
+        call: &Call,
+        m: &'static tapi_model::Method,
+        args: &[Val],
+    ) {
+        let session = match args.first() {
+            Some(Val::Ptr(p)) => Some(p.project(Proj::Field(super::com::SESSION.into()))),
+            _ => None,
+        };
+        let on_receiver = session
+            .as_ref()
+            .map(|p| self.read(w, p))
+            .unwrap_or(Val::Unknown);
+        // Any method of an object that was shut down is a use after release;
+        // a release is judged by `release` itself.
+        let releases_receiver = matches!(
+            m.effect,
+            Effect::Release {
+                handle: Slot::Receiver,
+                ..
+            }
+        );
+        if let Val::Handle(r) = on_receiver
+            && !releases_receiver
+        {
+            self.check_use(w, r, call.span);
+        }
+        for hp in m.handles {
+            let releases_this =
+                matches!(m.effect, Effect::Release { handle: Slot::Arg(i), .. } if i == hp.index);
+            if let Some(Val::Handle(r)) = args.get(hp.index + 1)
+                && !releases_this
+            {
+                self.check_use(w, *r, call.span);
+            }
+        }
+        let arg = |slot: Slot| match slot {
+            Slot::Arg(i) => args.get(i + 1).cloned().unwrap_or(Val::Unknown),
+            Slot::Receiver => on_receiver.clone(),
+            Slot::Return => Val::Unknown,
+        };
+        let ok_mapper = |ev| Val::Mapped {
+            ev,
+            success: SuccessClass::Zero,
+            mapper: Box::new(Mapper {
+                results: [
+                    Some(Val::Variant(crate::lower::SUCCESS.into())),
+                    None,
+                    Some(Val::Variant(crate::lower::FAILURE.into())),
+                ],
+            }),
+        };
+        let dest = match m.effect {
+            Effect::None => Val::Unknown,
+            Effect::Release { kind, handle } => {
+                self.release(w, &arg(handle), call.span, Some(kind));
+                Val::Unknown
+            }
+            Effect::Registration {
+                owner, enable_arg, ..
+            } => {
+                let owner = match arg(owner) {
+                    Val::Handle(r) => Some(r),
+                    _ => None,
+                };
+                let enable = arg(Slot::Arg(enable_arg));
+                match self.registration(w, call, owner, &enable, m.name) {
+                    Some(ev) => ok_mapper(ev),
                     None => Val::Unknown,
                 }
             }
-        }
+            Effect::Acquire { creates, .. } => {
+                let ev = self.event(call.span, m.name);
+                w.set_outcome(ev, Outcome::Unknown);
+                let dest = ok_mapper(ev);
+                self.write(w, &call.dest, dest, call.span);
+                let name = call.args.first().and_then(|a| self.place_name(a));
+                for (k, c) in creates.iter().enumerate() {
+                    let r = self.site(call, k, c.kind, m.name, name.clone());
+                    let parent = match c.parent {
+                        ParentSlot::Handle(slot) => match arg(slot) {
+                            Val::Handle(p) => Some(p),
+                            _ => None,
+                        },
+                        _ => None,
+                    };
+                    let state = ResState {
+                        status: Status::Held,
+                        ev: Some(ev),
+                        parent,
+                        escaped: false,
+                    };
+                    let target = match c.out {
+                        Slot::Receiver => session.clone(),
+                        Slot::Return => Some(
+                            call.dest
+                                .project(Proj::Variant(crate::lower::SUCCESS.into(), 0)),
+                        ),
+                        Slot::Arg(i) => match args.get(i + 1) {
+                            Some(Val::Ptr(p)) => Some(p.clone()),
+                            _ => None,
+                        },
+                    };
+                    match target {
+                        Some(place) => {
+                            w.res.insert(r, state);
+                            self.write(w, &place, Val::Handle(r), call.span);
+                        }
+                        None => {
+                            w.res.insert(
+                                r,
+                                ResState {
+                                    escaped: true,
+                                    ..state
+                                },
+                            );
+                        }
+                    }
+                }
+                // The destination was written above, with its parts.
+                return;
+            }
+        };
+        self.write(w, &call.dest, dest, call.span);
     }
 
     fn place_name(&self, op: &Operand) -> Option<String> {

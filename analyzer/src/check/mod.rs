@@ -6,6 +6,7 @@
 //! the same analysis on them once per class of code (zero, positive,
 //! negative), so `check(lineOpenW(..))?` is understood.
 
+mod com;
 mod findings;
 mod interp;
 mod liveness;
@@ -63,14 +64,25 @@ fn calls_tapi(resolver: &Resolver, module: &[String], body: &Body) -> bool {
         .node_weights()
         .flat_map(|b| &b.stmts)
         .any(|s| match s {
-            Stmt::Call(Call {
-                callee: Callee::Path { path, .. },
-                ..
-            }) => resolver
-                .resolve(module, path)
-                .is_some_and(|c| tapi_function(&c).is_some()),
+            Stmt::Call(call) => is_tapi_call(resolver, module, body, call),
             _ => false,
         })
+}
+
+/// A call of a TAPI 2 function or a TAPI 3 method.
+pub(crate) fn is_tapi_call(
+    resolver: &Resolver,
+    module: &[String],
+    body: &Body,
+    call: &Call,
+) -> bool {
+    match &call.callee {
+        Callee::Path { path, .. } => resolver
+            .resolve(module, path)
+            .is_some_and(|c| tapi_function(&c).is_some()),
+        Callee::Method { name, .. } => com::method(body, call, name).is_some(),
+        _ => false,
+    }
 }
 
 /// Whether a parameter is declared with an integer type, as a return code is.

@@ -124,7 +124,7 @@ impl<'a> Program<'a> {
 
 /// The type of a method call's receiver: `self` in a method, or a local
 /// declared with a type (`let d: Dialer = ..`, `fn f(d: &mut Dialer)`).
-fn receiver_type(caller: &Body, receiver: &Operand) -> Option<String> {
+pub(super) fn receiver_type(caller: &Body, receiver: &Operand) -> Option<String> {
     let place = match receiver {
         Operand::Copy(p) | Operand::Ref { place: p, .. } => p,
         _ => return None,

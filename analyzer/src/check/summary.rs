@@ -18,7 +18,6 @@ use super::program::Program;
 use super::world::{ResId, SuccessClass};
 use crate::diagnostic::Label;
 use crate::ir::{Proj, Stmt};
-use crate::resolve::tapi_function;
 
 /// Where a handed-out resource ends up, relative to the callee's signature.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -126,12 +125,7 @@ pub fn touches_tapi(program: &Program, i: usize, summaries: &[Option<Summary>]) 
         .flat_map(|b| &b.stmts)
         .any(|s| match s {
             Stmt::Call(call) => {
-                if let crate::ir::Callee::Path { path, .. } = &call.callee
-                    && program
-                        .resolver
-                        .resolve(f.module, path)
-                        .is_some_and(|c| tapi_function(&c).is_some())
-                {
+                if super::is_tapi_call(&program.resolver, f.module, f.body, call) {
                     return true;
                 }
                 program

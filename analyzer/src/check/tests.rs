@@ -159,3 +159,42 @@ unsafe fn twice(h: u32) {{ lineClose(h); lineClose(h); }}"
         vec![(11, "line_not_closed"), (15, "double_release")]
     );
 }
+
+#[test]
+fn tapi3_objects_cookies_and_calls_are_tracked() {
+    let src = "use windows::Win32::Devices::Tapi::*;
+use windows::Win32::System::Com::*;
+unsafe fn run(sink: &ITTAPIEventNotification, cp: &IConnectionPoint) -> windows::core::Result<()> {
+    let tapi: ITTAPI = CoCreateInstance(&TAPI, None, CLSCTX_INPROC_SERVER)?;
+    tapi.Initialize()?;
+    let cookie = cp.Advise(sink)?;
+    let reg = tapi.RegisterCallNotifications(None, true, true, 8, 0)?;
+    let _addresses = tapi.EnumerateAddresses();
+    let _ = tapi.UnregisterNotifications(reg);
+    let _ = cp.Unadvise(cookie);
+    let _ = tapi.Shutdown();
+    Ok(())
+}
+unsafe fn leaky(cp: &IConnectionPoint, sink: &ITTAPIEventNotification) -> windows::core::Result<()> {
+    let tapi = CoCreateInstance::<_, ITTAPI>(&TAPI, None, CLSCTX_INPROC_SERVER)?;
+    tapi.Initialize()?;
+    let cookie = cp.Advise(sink)?;
+    tapi.EnumerateAddresses()?;
+    cp.Unadvise(cookie)?;
+    tapi.Shutdown()?;
+    tapi.Shutdown()?;
+    Ok(())
+}";
+    assert_eq!(
+        lint(src),
+        // `run` leaks the object and the sink when `RegisterCallNotifications`
+        // fails and `?` returns; `leaky` when `EnumerateAddresses` does.
+        vec![
+            (5, "tapi_not_shut_down"),
+            (6, "sink_not_unadvised"),
+            (16, "tapi_not_shut_down"),
+            (17, "sink_not_unadvised"),
+            (21, "double_release")
+        ]
+    );
+}

@@ -1581,6 +1581,10 @@ fn constructed_type(e: &syn::Expr) -> Option<String> {
     match e {
         syn::Expr::Struct(s) => s.path.segments.last().map(|s| s.ident.to_string()),
         syn::Expr::Call(c) => match &*c.func {
+            // `CoCreateInstance::<_, ITTAPI>(..)` builds its last type argument.
+            syn::Expr::Path(p) if path_generics(&p.path).last().is_some_and(|g| g != "_") => {
+                path_generics(&p.path).pop()
+            }
             syn::Expr::Path(p) if p.path.segments.len() >= 2 => {
                 let ty = &p.path.segments[p.path.segments.len() - 2].ident;
                 let ty = ty.to_string();
