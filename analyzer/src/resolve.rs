@@ -218,6 +218,23 @@ impl<'a> Resolver<'a> {
         self.resolve_depth(module, path, depth + 1)
     }
 
+    /// Every `static` of the crate, by canonical path, in a stable order.
+    pub fn statics(&self) -> Vec<Vec<String>> {
+        let mut out: Vec<Vec<String>> = self
+            .modules
+            .iter()
+            .flat_map(|(path, m)| {
+                m.statics.iter().map(move |s| {
+                    let mut p = path.to_vec();
+                    p.push(s.clone());
+                    p
+                })
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
     /// Whether `path` is a `static` of this crate.
     pub fn is_static(&self, path: &[String]) -> bool {
         let Some((name, module)) = path.split_last() else {

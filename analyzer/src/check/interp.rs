@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use petgraph::graph::NodeIndex;
 use tapi_model::{Effect, ParentSlot, ResourceKind, Slot, Success};
 
-use super::program::Program;
+use super::program::{Program, STATIC_BASE};
 use super::summary::{self, ParamFate, ReturnSnapshot, Summary};
 use super::world::{
     CodeClass, EvId, Mapper, Outcome, Pred, ResId, ResState, Site, Status, SuccessClass, Val, World,
@@ -172,6 +172,18 @@ impl<'a> Interp<'a> {
             w.places
                 .insert(Place::local(p.local), Val::Param(j, Vec::new()));
         }
+        // What the statics hold belongs to `main`; anywhere else it is
+        // the caller's, like a parameter's.
+        if !self.body.attrs.is_main {
+            for (k, path) in self.program.statics.iter().enumerate() {
+                let place = Place {
+                    base: PlaceBase::Path(path.clone()),
+                    proj: Vec::new(),
+                };
+                w.places
+                    .insert(place, Val::Param(STATIC_BASE + k, Vec::new()));
+            }
+        }
         if let Mode::Summarize { param, class } = self.mode
             && let Some(p) = self.body.params.get(param)
         {
@@ -281,10 +293,12 @@ impl<'a> Interp<'a> {
                     place = target;
                     place.proj.extend(rest);
                 }
-                Val::Handle(_) | Val::Elements(_) | Val::Param(..) => {
+                Val::Handle(_) | Val::Elements(_) => {
                     place = prefix;
                     place.proj.extend(rest);
                 }
+                // `*out` of a parameter is the caller's memory: keep it.
+                Val::Param(..) => break,
                 _ => break,
             }
         }
@@ -315,6 +329,20 @@ impl<'a> Interp<'a> {
         match w.places.get(&place) {
             Some(v) => v.clone(),
             None => {
+                // `Some(x)` read out of a plain value (`APP.get()` gives
+                // the handle itself): the option is transparent.
+                if let Some(Proj::Variant(k, 0)) = place.proj.last()
+                    && k == crate::lower::SUCCESS
+                {
+                    let inner = Place {
+                        base: place.base.clone(),
+                        proj: place.proj[..place.proj.len() - 1].to_vec(),
+                    };
+                    if let v @ (Val::Handle(_) | Val::Param(..) | Val::Elements(_)) = w.get(&inner)
+                    {
+                        return v;
+                    }
+                }
                 if let Some((j, path)) = self.param_target(w, &place) {
                     return Val::Param(j, path);
                 }
@@ -364,7 +392,25 @@ impl<'a> Interp<'a> {
     /// The caller's parameter path `place` lies inside, if it writes into
     /// memory the caller passed (`s.line` where `s` is a `&mut` parameter).
     fn param_target(&self, w: &World, place: &Place) -> Option<(usize, Vec<Proj>)> {
-        for n in (0..place.proj.len()).rev() {
+        if let PlaceBase::Path(segs) = &place.base
+            && !self.body.attrs.is_main
+            && let Some(k) = self.program.statics.iter().position(|s| s == segs)
+        {
+            let path = place
+                .proj
+                .iter()
+                .filter(|p| !is_transparent(p))
+                .cloned()
+                .collect();
+            return Some((STATIC_BASE + k, path));
+        }
+        // Storing into a local rebinds it; storing into a static writes the
+        // caller's memory.
+        let top = match place.base {
+            PlaceBase::Path(_) => place.proj.len() + 1,
+            PlaceBase::Local(_) => place.proj.len(),
+        };
+        for n in (0..top).rev() {
             let prefix = Place {
                 base: place.base.clone(),
                 proj: place.proj[..n].to_vec(),
@@ -374,7 +420,7 @@ impl<'a> Interp<'a> {
                 path.extend(
                     place.proj[n..]
                         .iter()
-                        .filter(|p| **p != Proj::Deref)
+                        .filter(|p| !is_transparent(p))
                         .cloned(),
                 );
                 return Some((j, path));
@@ -384,8 +430,12 @@ impl<'a> Interp<'a> {
     }
 
     fn escapes_through(&self, w: &World, place: &Place) -> bool {
-        if self.is_static_place(place) || self.param_target(w, place).is_some() {
+        if self.param_target(w, place).is_some() {
             return true;
+        }
+        if self.is_static_place(place) {
+            // `main` owns the statics: what it stores there is still its own.
+            return !self.body.attrs.is_main;
         }
         let PlaceBase::Local(id) = place.base else {
             return false;
@@ -496,6 +546,9 @@ impl<'a> Interp<'a> {
     }
 
     fn param_name(&self, j: usize, path: &[Proj]) -> Option<String> {
+        if j >= STATIC_BASE {
+            return self.program.statics.get(j - STATIC_BASE)?.last().cloned();
+        }
         let p = self.body.params.get(j)?;
         let mut name = if p.is_self {
             "self".to_string()
@@ -875,6 +928,16 @@ impl<'a> Interp<'a> {
                     p.proj.extend(path.iter().cloned());
                     Some(p)
                 }
+                summary::Place::Param(j, path) if *j >= STATIC_BASE => {
+                    self.program.statics.get(j - STATIC_BASE).map(|s| {
+                        let mut p = Place {
+                            base: PlaceBase::Path(s.clone()),
+                            proj: Vec::new(),
+                        };
+                        p.proj.extend(path.iter().cloned());
+                        p
+                    })
+                }
                 summary::Place::Param(j, path) => match args.get(*j) {
                     Some(Val::Ptr(p)) => {
                         let mut p = p.clone();
@@ -909,6 +972,18 @@ impl<'a> Interp<'a> {
             p.proj.extend(path.iter().cloned());
             p
         };
+        if j >= STATIC_BASE {
+            let Some(path) = self.program.statics.get(j - STATIC_BASE) else {
+                return Val::Unknown;
+            };
+            return self.read(
+                w,
+                &extend(&Place {
+                    base: PlaceBase::Path(path.clone()),
+                    proj: Vec::new(),
+                }),
+            );
+        }
         match args.get(j) {
             Some(Val::Ptr(p)) => self.read(w, &extend(p)),
             Some(Val::Param(pj, pp)) => {
@@ -995,6 +1070,30 @@ impl<'a> Interp<'a> {
             Val::Ptr(p) => Some(p.clone()),
             _ => None,
         };
+        // `OnceLock`, atomics and cells in statics: what they hold is the
+        // static's value.
+        if let Some(cell) = target.as_ref().filter(|p| self.is_static_place(p)) {
+            match name {
+                "set" | "store" => {
+                    let v = args.get(1).cloned().unwrap_or(Val::Unknown);
+                    let cell = cell.clone();
+                    self.write(w, &cell, v, call.span);
+                    return Val::Unknown;
+                }
+                "swap" | "replace" | "take" => {
+                    // The old value moves out (into the call's result, first,
+                    // so it is not mistaken for lost); the new one moves in.
+                    let old = self.read(w, cell);
+                    self.write(w, &call.dest, old.clone(), call.span);
+                    let new = args.get(1).cloned().unwrap_or(Val::Unknown);
+                    let cell = cell.clone();
+                    self.write(w, &cell, new, call.span);
+                    return old;
+                }
+                "get" | "load" | "get_mut" => return self.read(w, cell),
+                _ => {}
+            }
+        }
         match name {
             "push" | "push_back" | "push_front" | "insert" | "extend" | "append" | "add" => {
                 if let Some(coll) = target {
@@ -1173,9 +1272,17 @@ impl<'a> Interp<'a> {
                         parent,
                         escaped: false,
                     };
-                    match args.get(i) {
-                        Some(Val::Ptr(place)) => {
-                            let place = place.clone();
+                    // An out-pointer that is itself a parameter writes the
+                    // caller's memory: `*out`.
+                    let out_place = match (args.get(i), call.args.get(i)) {
+                        (Some(Val::Ptr(place)), _) => Some(place.clone()),
+                        (Some(Val::Param(..)), Some(Operand::Copy(p))) => {
+                            Some(p.project(Proj::Deref))
+                        }
+                        _ => None,
+                    };
+                    match out_place {
+                        Some(place) => {
                             let prior = w.res.insert(r, state);
                             if let Some(prior) = prior
                                 && prior.status == Status::Held
@@ -1575,6 +1682,7 @@ impl<'a> Interp<'a> {
             .iter()
             .map(|(key, r)| {
                 let fate = match w.res.get(r) {
+                    Some(st) if st.status == Status::Absent => ParamFate::Empty,
                     Some(st)
                         if matches!(
                             st.status,
@@ -1744,7 +1852,7 @@ impl<'a> Interp<'a> {
 
     /// The world on the side of a branch where `v` is `truth`, or `None`
     /// when that side cannot happen.
-    fn refine(&self, mut w: World, v: &Val, truth: bool) -> Option<World> {
+    fn refine(&mut self, mut w: World, v: &Val, truth: bool) -> Option<World> {
         match v {
             Val::Bool(b) => (*b == truth).then_some(w),
             Val::Pred(p) => match &**p {
@@ -1812,7 +1920,14 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn refine_cmp(&self, mut w: World, op: CmpOp, a: &Val, b: &Val, truth: bool) -> Option<World> {
+    fn refine_cmp(
+        &mut self,
+        mut w: World,
+        op: CmpOp,
+        a: &Val,
+        b: &Val,
+        truth: bool,
+    ) -> Option<World> {
         let (op, a, b) = match (a, b) {
             (Val::Int(..), Val::Code { .. } | Val::Handle(_)) => (op.flip(), b, a),
             _ => (op, a, b),
@@ -1836,6 +1951,16 @@ impl<'a> Interp<'a> {
                     })
                     .collect();
                 self.restrict(&mut w, *ev, *success, &keep).then_some(w)
+            }
+            (Val::Param(j, path), Val::Int(0, 0))
+                if matches!(op, CmpOp::Eq | CmpOp::Ne) && ((op == CmpOp::Eq) == truth) =>
+            {
+                // The caller passed nothing on this path.
+                let r = self.pseudo(&mut w, *j, path, None);
+                if let Some(st) = w.res.get_mut(&r) {
+                    st.status = Status::Absent;
+                }
+                Some(w)
             }
             (Val::Handle(r), Val::Int(0, 0)) => {
                 let is_zero = (op == CmpOp::Eq) == truth;
@@ -1864,7 +1989,7 @@ impl<'a> Interp<'a> {
     }
 
     fn refine_test(
-        &self,
+        &mut self,
         mut w: World,
         v: &Val,
         place: Option<&Place>,
@@ -1958,6 +2083,18 @@ impl<'a> Interp<'a> {
                             .collect();
                         self.restrict(&mut w, *ev, *success, &keep).then_some(w)
                     }
+                    Val::Param(j, path) => {
+                        // `None`/`Err` from what the caller passed: nothing
+                        // is held on this path.
+                        let empty = (key == crate::lower::FAILURE) == truth;
+                        if empty && subpats_trivial {
+                            let r = self.pseudo(&mut w, *j, path, None);
+                            if let Some(st) = w.res.get_mut(&r) {
+                                st.status = Status::Absent;
+                            }
+                        }
+                        Some(w)
+                    }
                     Val::Unknown => {
                         if let Some(p) = place
                             && subpats_trivial
@@ -1987,6 +2124,16 @@ fn forget_dead(w: &mut World, live: &BTreeSet<crate::ir::LocalId>) {
         PlaceBase::Local(l) => live.contains(&l) || !World::resources_in(v).is_empty(),
         PlaceBase::Path(_) => true,
     });
+}
+
+/// Steps that do not change which handle a path names: a dereference, or
+/// the payload of `Some`/`Ok` (what a `OnceLock::get` hands back).
+fn is_transparent(p: &Proj) -> bool {
+    match p {
+        Proj::Deref => true,
+        Proj::Variant(k, 0) => k == crate::lower::SUCCESS,
+        _ => false,
+    }
 }
 
 /// The values stored inside `place`, by their path below it.

@@ -25,7 +25,14 @@ pub struct Program<'a> {
     by_method: HashMap<(String, String), Vec<usize>>,
     /// Every body (closures too), with its module.
     pub bodies: Vec<(&'a [String], &'a Body)>,
+    /// The crate's statics: static `k` is the implicit parameter
+    /// [`STATIC_BASE`]` + k` of every function but `main`.
+    pub statics: Vec<Vec<String>>,
 }
+
+/// Statics are numbered after every real parameter: summaries describe
+/// what a function does to them exactly as to its parameters.
+pub const STATIC_BASE: usize = 1 << 20;
 
 impl<'a> Program<'a> {
     pub fn new(krate: &'a CrateIr) -> Program<'a> {
@@ -55,12 +62,14 @@ impl<'a> Program<'a> {
                     .push(i);
             }
         }
+        let statics = resolver.statics();
         Program {
             resolver,
             functions,
             by_key,
             by_method,
             bodies,
+            statics,
         }
     }
 

@@ -83,6 +83,8 @@ pub enum ParamFate {
     Released,
     Taken,
     Kept,
+    /// The callee found it empty on this path (`None`, 0): nothing to do.
+    Empty,
 }
 
 /// Summaries for every function of the program that touches TAPI, directly
@@ -165,7 +167,12 @@ fn summarize(
                 .map(|(_, f)| *f)
                 .unwrap_or(ParamFate::Kept)
         };
-        let fates: BTreeSet<u8> = snaps.iter().map(|s| fate(s) as u8).collect();
+        // Paths where the callee found nothing there say nothing.
+        let fates: BTreeSet<u8> = snaps
+            .iter()
+            .map(|s| fate(s) as u8)
+            .filter(|f| *f != ParamFate::Empty as u8)
+            .collect();
         if fates == BTreeSet::from([ParamFate::Released as u8]) {
             summary.releases.push(p);
         } else if fates.iter().any(|f| *f != ParamFate::Kept as u8) {

@@ -198,3 +198,43 @@ unsafe fn leaky(cp: &IConnectionPoint, sink: &ITTAPIEventNotification) -> window
         ]
     );
 }
+
+#[test]
+fn a_global_line_app_lives_until_the_end_of_main() {
+    let src = format!(
+        "{PRELUDE}use std::sync::OnceLock;
+static APP: OnceLock<u32> = OnceLock::new();
+static mut LINE: u32 = 0;
+unsafe fn init() -> i32 {{
+    let mut app = 0;
+    let rc = lineInitialize(&mut app, 0 as _, None, std::ptr::null(), &mut 0);
+    if rc == 0 {{ let _ = APP.set(app); }}
+    rc
+}}
+unsafe fn open() {{
+    let app = *APP.get().unwrap();
+    lineOpenW(app, 0, &raw mut LINE, 0x20000, 0, 0, 1, 4, std::ptr::null());
+}}
+unsafe fn shutdown() {{
+    if let Some(app) = APP.get() {{ lineShutdown(*app); }}
+}}
+fn main() {{
+    unsafe {{
+        if init() != 0 {{ return; }}
+        open();
+        if std::env::args().count() > 3 {{ std::process::exit(2); }}
+        shutdown();
+    }}
+}}"
+    );
+    // Leaked at `process::exit`; on the normal path `shutdown()` ends the
+    // app while the line is still open.
+    assert_eq!(
+        lint(&src),
+        vec![
+            (20, "line_app_not_shut_down"),
+            (21, "line_not_closed"),
+            (23, "release_order")
+        ]
+    );
+}
