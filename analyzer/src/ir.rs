@@ -87,6 +87,9 @@ pub struct Body {
     pub owner: Option<ImplOwner>,
     /// For closures and async blocks: the body they were written in.
     pub parent: Option<usize>,
+    /// The type the function returns, looking through `Result`/`Option`
+    /// (`fn open() -> Result<Line, i32>` gives `Line`; `Self` is resolved).
+    pub ret_ty: Option<String>,
     /// The closures and async blocks written in this body: entry `n` is
     /// the index in [`FileIr::bodies`] of the body of `Rvalue::Closure { body: n }`.
     pub closures: Vec<usize>,
@@ -134,6 +137,9 @@ pub struct Local {
     /// The last segment of the declared type, where written
     /// (`let t: ITTAPI = ..`, `fn f(app: HLINEAPP)`).
     pub ty: Option<String>,
+    /// The function whose result initialized it (`let l = open(app)?;`), as
+    /// written: its return type is the local's when none was declared.
+    pub init_call: Option<Vec<String>>,
 }
 
 /// A straight-line sequence of statements ending in a terminator.

@@ -620,6 +620,11 @@ impl<'a> Interp<'a> {
                     p.proj.extend(proj);
                     w.places.insert(p, v);
                 }
+                // `let b = a;` of a value with `Drop` moves it: only `b`
+                // will drop it.
+                if self.moves(&src) && src != dst {
+                    w.clear_within(&src);
+                }
             }
             Rvalue::Aggregate { kind, fields } => {
                 let (val, key) = match kind {
@@ -1646,6 +1651,7 @@ impl<'a> Interp<'a> {
     // ----- exits ------------------------------------------------------------
 
     fn ret(&mut self, mut w: World, value: &Operand, span: Span, how: ExitHow) {
+        self.run_drops(&mut w, value, span);
         let v = self.operand(&w, value);
         if let Mode::Callee = self.mode {
             let snapshot = self.snapshot(&w, value, &v);
@@ -1669,6 +1675,68 @@ impl<'a> Interp<'a> {
             ExitHow::End => ExitKind::End,
         };
         self.leak_check(&w, span, kind);
+    }
+
+    /// Runs the `Drop` impls of the locals going out of scope, latest
+    /// first, as Rust does; the returned value moves out instead.
+    fn run_drops(&mut self, w: &mut World, value: &Operand, span: Span) {
+        let returned = match value {
+            Operand::Copy(p) => match p.base {
+                PlaceBase::Local(l) => Some(l),
+                PlaceBase::Path(_) => None,
+            },
+            _ => None,
+        };
+        let summaries = self.summaries;
+        for (i, local) in self.body.locals.iter().enumerate().rev() {
+            let id = crate::ir::LocalId(i as u32);
+            if local.name.is_empty()
+                || Some(id) == returned
+                || self.body.params.iter().any(|p| p.local == id)
+            {
+                continue;
+            }
+            let ty = self.program.local_type(self.module, self.body, id);
+            let Some(summary) = ty
+                .as_deref()
+                .and_then(|ty| self.program.drop_impl(ty))
+                .and_then(|d| summaries.get(d))
+                .and_then(Option::as_ref)
+            else {
+                continue;
+            };
+            let place = Place::local(id);
+            // Moved away (handed on, stored elsewhere): not dropped here.
+            let moved = w
+                .values_within(&place)
+                .flat_map(World::resources_in)
+                .any(|r| w.res.get(&r).is_some_and(|s| s.escaped));
+            if moved {
+                continue;
+            }
+            for (j, path) in &summary.releases {
+                if *j != 0 {
+                    continue;
+                }
+                let mut p = place.clone();
+                p.proj.extend(path.iter().cloned());
+                let v = self.read(w, &p);
+                self.release(w, &v, span, None);
+            }
+        }
+    }
+
+    /// Whether a local's value moves (rather than copies) when assigned:
+    /// its type has a `Drop` impl.
+    fn moves(&self, place: &Place) -> bool {
+        let PlaceBase::Local(id) = place.base else {
+            return false;
+        };
+        place.proj.is_empty()
+            && self
+                .program
+                .local_type(self.module, self.body, id)
+                .is_some_and(|ty| self.program.drop_impl(&ty).is_some())
     }
 
     /// What this return leaves for the caller (callee mode).

@@ -102,6 +102,46 @@ impl<'a> Program<'a> {
         }
     }
 
+    /// A local's type: declared, evidently built, or returned by the crate
+    /// function that initialized it.
+    pub fn local_type(
+        &self,
+        module: &[String],
+        body: &Body,
+        id: crate::ir::LocalId,
+    ) -> Option<String> {
+        let local = &body.locals[id.0 as usize];
+        if local.ty.is_some() {
+            return local.ty.clone();
+        }
+        let path = local.init_call.as_ref()?;
+        let canon = self.resolver.resolve(module, path)?;
+        let f = self.by_key.get(&canon).or_else(|| {
+            // `Type::open(..)`
+            (path.len() == 2)
+                .then(|| self.by_method.get(&(path[0].clone(), path[1].clone())))
+                .flatten()?
+                .first()
+        })?;
+        self.functions[*f].body.ret_ty.clone()
+    }
+
+    /// The `Drop::drop` of a type, if the crate implements one.
+    pub fn drop_impl(&self, ty: &str) -> Option<usize> {
+        self.by_method
+            .get(&(ty.to_string(), "drop".to_string()))?
+            .iter()
+            .copied()
+            .find(|&i| {
+                self.functions[i]
+                    .body
+                    .owner
+                    .as_ref()
+                    .and_then(|o| o.trait_name.as_deref())
+                    == Some("Drop")
+            })
+    }
+
     fn unique_method(&self, ty: &str, name: &str) -> Option<usize> {
         match self
             .by_method

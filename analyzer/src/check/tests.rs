@@ -238,3 +238,34 @@ fn main() {{
         ]
     );
 }
+
+#[test]
+fn a_struct_whose_drop_closes_its_line_releases_it_when_dropped() {
+    let src = format!(
+        "{PRELUDE}struct Line {{ h: u32 }}
+impl Drop for Line {{
+    fn drop(&mut self) {{ unsafe {{ lineClose(self.h); }} }}
+}}
+unsafe fn open(app: u32) -> Result<Line, i32> {{
+    let mut h = 0;
+    let rc = lineOpenW(app, 0, &mut h, 0x20000, 0, 0, 1, 4, std::ptr::null());
+    if rc != 0 {{ return Err(rc); }}
+    Ok(Line {{ h }})
+}}
+unsafe fn good(app: u32) -> Result<(), i32> {{
+    let line = open(app)?;
+    lineSetStatusMessages(line.h, 0, 0);
+    let moved = line;
+    Ok(())
+}}
+unsafe fn kept(app: u32) -> Result<Line, i32> {{
+    let line = open(app)?;
+    Ok(line)
+}}
+unsafe fn exits(app: u32) {{
+    let line = open(app).unwrap();
+    std::process::exit(0);
+}}"
+    );
+    assert_eq!(lint(&src), vec![(23, "line_not_closed")]);
+}

@@ -49,6 +49,13 @@ pub(super) fn lower_fn(
         span_of(file.file, &sig.ident),
     );
     b.attrs = attrs;
+    b.ret_ty = match &sig.output {
+        syn::ReturnType::Type(_, ty) => returned_type(ty).map(|t| match (t.as_str(), &owner) {
+            ("Self", Some(o)) => o.self_ty.clone(),
+            _ => t,
+        }),
+        syn::ReturnType::Default => None,
+    };
     b.owner = owner;
     for input in &sig.inputs {
         b.param(input);
@@ -99,6 +106,7 @@ pub(super) struct Builder {
     /// Items declared inside the body (`use`, nested `fn`), recorded in
     /// the enclosing module after it.
     items: Vec<syn::Item>,
+    ret_ty: Option<String>,
 }
 
 /// A closure or async block waiting to be lowered, with the index its
@@ -137,6 +145,7 @@ impl Builder {
             loops: Vec::new(),
             nested: Vec::new(),
             items: Vec::new(),
+            ret_ty: None,
         }
     }
 
@@ -182,6 +191,7 @@ impl Builder {
             name: name.to_string(),
             span,
             ty,
+            init_call: None,
         });
         LocalId(self.locals.len() as u32 - 1)
     }
@@ -297,6 +307,7 @@ impl Builder {
             attrs: self.attrs,
             owner: self.owner.clone(),
             parent: None,
+            ret_ty: self.ret_ty.clone(),
             closures: Vec::with_capacity(nested.len()),
         });
         for (i, n) in nested.into_iter().enumerate() {
@@ -367,6 +378,17 @@ impl Builder {
             _ => None,
         };
         let ty = ty.or_else(|| local.init.as_ref().and_then(|i| constructed_type(&i.expr)));
+        let mut init_call = local.init.as_ref().and_then(|i| initializing_call(&i.expr));
+        // `let b = a;` gives `b` what is known of `a`'s type.
+        let mut ty = ty;
+        if let Some(syn::Expr::Path(p)) = local.init.as_ref().map(|i| &*i.expr)
+            && let Some(ident) = p.path.get_ident()
+            && let Some(id) = self.lookup(&ident.to_string())
+        {
+            let from = &self.locals[id.0 as usize];
+            ty = ty.or_else(|| from.ty.clone());
+            init_call = init_call.or_else(|| from.init_call.clone());
+        }
         let Some(init) = &local.init else {
             // `let x;` declares; the later assignment gives the value.
             self.bind_pattern(&local.pat, Operand::Unknown, ty);
@@ -374,7 +396,10 @@ impl Builder {
         };
         let value = self.expr(&init.expr);
         match &init.diverge {
-            None => self.bind_pattern(&local.pat, value, ty),
+            None => {
+                self.bind_pattern(&local.pat, value, ty);
+                self.note_init_call(&local.pat, init_call);
+            }
             Some((_, else_expr)) => {
                 // `let PAT = value else { diverge };`
                 let span = self.sp(&init.expr);
@@ -394,7 +419,20 @@ impl Builder {
                 self.blocks[self.current].term = Some(Terminator::Unreachable);
                 self.switch_to(then);
                 self.bind_pattern(&local.pat, Operand::Copy(scrutinee), ty);
+                self.note_init_call(&local.pat, init_call);
             }
+        }
+    }
+
+    fn note_init_call(&mut self, pat: &syn::Pat, call: Option<Vec<String>>) {
+        let pat = match pat {
+            syn::Pat::Type(t) => &*t.pat,
+            other => other,
+        };
+        if let (syn::Pat::Ident(pi), Some(call)) = (pat, call)
+            && let Some(id) = self.lookup(&pi.ident.to_string())
+        {
+            self.locals[id.0 as usize].init_call = Some(call);
         }
     }
 
@@ -1571,6 +1609,43 @@ fn constructor_kind(segs: &[String]) -> Option<AggregateKind> {
         Some(AggregateKind::Variant(last.clone()))
     } else {
         Some(AggregateKind::Struct(last.clone()))
+    }
+}
+
+/// The type a function hands back, looking through `Result`, `Option` and
+/// `Box`: `Result<Line, i32>` gives `Line`.
+fn returned_type(ty: &syn::Type) -> Option<String> {
+    if let syn::Type::Path(p) = ty
+        && let Some(last) = p.path.segments.last()
+        && matches!(last.ident.to_string().as_str(), "Result" | "Option" | "Box")
+        && let syn::PathArguments::AngleBracketed(a) = &last.arguments
+        && let Some(syn::GenericArgument::Type(inner)) = a.args.first()
+    {
+        return returned_type(inner);
+    }
+    type_name(ty)
+}
+
+/// The function a `let` initializer calls for its value (`open(app)?`,
+/// `Line::open(app).unwrap()`), as written.
+fn initializing_call(e: &syn::Expr) -> Option<Vec<String>> {
+    match e {
+        syn::Expr::Call(c) => match &*c.func {
+            syn::Expr::Path(p) => Some(path_segments(&p.path)),
+            _ => None,
+        },
+        syn::Expr::Try(t) => initializing_call(&t.expr),
+        syn::Expr::MethodCall(m)
+            if matches!(m.method.to_string().as_str(), "unwrap" | "expect") =>
+        {
+            initializing_call(&m.receiver)
+        }
+        syn::Expr::Paren(p) => initializing_call(&p.expr),
+        syn::Expr::Unsafe(u) => match u.block.stmts.last() {
+            Some(syn::Stmt::Expr(e, None)) => initializing_call(e),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
