@@ -774,9 +774,14 @@ impl<'a> Interp<'a> {
                     pat.clone(),
                 ))),
             },
-            Rvalue::Closure { captures, .. } => {
-                // Following a closure's body is whole-program work; until
-                // then what it captures is out of this body's hands.
+            Rvalue::Closure { body, captures, .. } => {
+                if let Some(function) = self.program.closure(self.body, *body) {
+                    // Its captures are its first parameters, in this order.
+                    let captures = captures.iter().map(|c| self.read(w, c)).collect();
+                    return Val::Fn { function, captures };
+                }
+                // A closure the analysis cannot find: what it captures is
+                // out of this body's hands.
                 let mut set = BTreeSet::new();
                 for c in captures {
                     let c = self.canonical(c);
@@ -824,6 +829,11 @@ impl<'a> Interp<'a> {
                         nonempty: Some(false),
                     }
                 } else if is_std(&canon) {
+                    // `thread::spawn(move || ..)` and the like run the
+                    // closure: it happens here, as far as its caller can tell.
+                    if self.run_closure_args(w, call, &args) {
+                        return Flow::Continue;
+                    }
                     self.escape_closures(w, &args);
                     Val::Unknown
                 } else {
@@ -843,7 +853,20 @@ impl<'a> Interp<'a> {
                 }
                 None => self.method(w, call, name, &args),
             },
-            Callee::Local(_) | Callee::Unknown => {
+            Callee::Local(id) => match self.read(w, &Place::local(*id)) {
+                Val::Fn { function, captures } => {
+                    self.apply_fn(w, call, function, captures, &args);
+                    return Flow::Continue;
+                }
+                _ => {
+                    for a in &args {
+                        self.escape_arg(w, a);
+                    }
+                    self.havoc_out_args(w, call, 0);
+                    Val::Unknown
+                }
+            },
+            Callee::Unknown => {
                 for a in &args {
                     self.escape_arg(w, a);
                 }
@@ -904,8 +927,8 @@ impl<'a> Interp<'a> {
             },
         };
         self.write(w, &call.dest, dest, call.span);
-        for (k, h) in s.handed.iter().enumerate() {
-            let r = self.site(call, k, h.kind, h.function, None);
+        for h in &s.handed {
+            let r = self.site(call, h.id as usize, h.kind, h.function, None);
             self.out.sites[r.0 as usize].chain = h.chain.clone();
             let parent = match &h.parent {
                 Some((j, path)) => match self.value_in_arg(w, call, args, *j, path) {
@@ -968,6 +991,61 @@ impl<'a> Interp<'a> {
                 }
             }
         }
+    }
+
+    /// Calls a closure the analysis can follow: its summary applies here,
+    /// with what it captured as its first arguments.
+    fn apply_fn(
+        &mut self,
+        w: &mut World,
+        call: &Call,
+        function: usize,
+        captures: Vec<Val>,
+        args: &[Val],
+    ) {
+        let summaries = self.summaries;
+        let Some(Some(summary)) = summaries.get(function) else {
+            // Nothing to follow (it touches no TAPI): it may still keep
+            // what it was given.
+            for v in captures.iter().chain(args) {
+                self.escape_arg(w, v);
+            }
+            self.write(w, &call.dest, Val::Unknown, call.span);
+            return;
+        };
+        let mut all = captures;
+        all.extend(args.iter().cloned());
+        // No operand stands for a capture: values only.
+        let synthetic = Call {
+            args: Vec::new(),
+            arg_spans: Vec::new(),
+            ..call.clone()
+        };
+        self.apply_summary(w, &synthetic, summary, &all);
+    }
+
+    /// Runs every followable closure among a library call's arguments;
+    /// whether there was one.
+    fn run_closure_args(&mut self, w: &mut World, call: &Call, args: &[Val]) -> bool {
+        self.run_closure_args_with(w, call, args, &[])
+    }
+
+    /// Likewise, passing `inputs` as the closure's own arguments.
+    fn run_closure_args_with(
+        &mut self,
+        w: &mut World,
+        call: &Call,
+        args: &[Val],
+        inputs: &[Val],
+    ) -> bool {
+        let mut ran = false;
+        for a in args {
+            if let Val::Fn { function, captures } = a {
+                self.apply_fn(w, call, *function, captures.clone(), inputs);
+                ran = true;
+            }
+        }
+        ran
     }
 
     /// What argument `j` holds at `path` below it.
@@ -1096,6 +1174,16 @@ impl<'a> Interp<'a> {
                     return old;
                 }
                 "get" | "load" | "get_mut" => return self.read(w, cell),
+                "get_or_init" | "get_or_insert_with" | "call_once" => {
+                    // The closure's result, if it runs, is what the cell holds.
+                    let cell = cell.clone();
+                    if self.run_closure_args(w, call, &args[1..]) {
+                        let v = self.read(w, &call.dest);
+                        self.write(w, &cell, v.clone(), call.span);
+                        return v;
+                    }
+                    return self.read(w, &cell);
+                }
                 _ => {}
             }
         }
@@ -1147,6 +1235,16 @@ impl<'a> Interp<'a> {
             | "flush" | "read_line" | "lines" | "trim" | "parse" | "starts_with" | "ends_with"
             | "split" | "to_vec" | "as_slice" | "keys" | "values" | "entry" | "or_insert"
             | "send" => {
+                // `map`, `for_each`, `with`, `unwrap_or_else`, ... run the
+                // closure they are given, on an element of the receiver.
+                let element = match &receiver {
+                    Val::Ptr(p) => elements_of(w, p),
+                    v @ (Val::Elements(_) | Val::Handle(_) | Val::Param(..)) => v.clone(),
+                    _ => Val::Unknown,
+                };
+                if self.run_closure_args_with(w, call, &args[1..], &[element]) {
+                    return self.read(w, &call.dest);
+                }
                 if matches!(
                     name,
                     "send" | "store" | "set" | "replace" | "with" | "get_or_init"
@@ -1802,9 +1900,7 @@ impl<'a> Interp<'a> {
                 continue;
             };
             for r in World::resources_in(val).iter().filter(|r| own(r)) {
-                if !handed.iter().any(|(h, _, _)| h == r) {
-                    handed.push((*r, summary::Place::Param(j, path.clone()), parent_of(r)));
-                }
+                handed.push((*r, summary::Place::Param(j, path.clone()), parent_of(r)));
             }
         }
         let code_conditional = match v {
@@ -2228,6 +2324,11 @@ fn elements_of_set(w: &World, coll: &Place) -> BTreeSet<ResId> {
 
 /// Any element of the collection at `coll`.
 fn elements_of(w: &World, coll: &Place) -> Val {
+    // An element of what the caller passed is the caller's, at `[..]`.
+    if let Val::Param(j, mut path) = w.get(coll) {
+        path.push(Proj::AnyIndex);
+        return Val::Param(j, path);
+    }
     let set = elements_of_set(w, coll);
     if set.is_empty() {
         Val::Unknown

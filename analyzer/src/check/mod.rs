@@ -40,15 +40,14 @@ pub fn check_crate(krate: &CrateIr, sources: &SourceMap) -> Vec<Finding> {
     }
     let mappers = summarize_mappers(&program);
     let summaries = summary::compute(&program, &mappers);
-    let mut out: Vec<Finding> = program
-        .bodies
-        .par_iter()
-        .filter(|(module, body)| {
-            calls_tapi(&program.resolver, module, body)
-                || program.functions.iter().enumerate().any(|(i, f)| {
-                    std::ptr::eq(f.body, *body) && summary::touches_tapi(&program, i, &summaries)
-                })
+    let mut out: Vec<Finding> = (0..program.functions.len())
+        .into_par_iter()
+        .map(|i| &program.functions[i])
+        .filter(|f| {
+            calls_tapi(&program.resolver, f.module, f.body)
+                || summary::touches_tapi(&program, f.index, &summaries)
         })
+        .map(|f| (f.module, f.body))
         .flat_map_iter(|(module, body)| {
             let outcome =
                 Interp::new(&program, module, body, &mappers, &summaries, Mode::Check).run();

@@ -5,11 +5,15 @@ use std::collections::HashMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::ir::{Body, BodyKind, Call, Callee, CrateIr, Operand, PlaceBase, Stmt};
+use crate::ir::{Body, Call, Callee, CrateIr, Operand, PlaceBase, Stmt};
 use crate::resolve::Resolver;
 
 /// One function or method of the crate.
 pub struct Function<'a> {
+    /// Its own index in [`Program::functions`].
+    pub index: usize,
+    /// Which file of the crate it is in.
+    pub file: usize,
     /// `crate::m::f` for free functions, `crate::m::Type::f` for methods
     /// (the module being the one the `impl` is written in).
     pub key: Vec<String>,
@@ -28,6 +32,9 @@ pub struct Program<'a> {
     /// The crate's statics: static `k` is the implicit parameter
     /// [`STATIC_BASE`]` + k` of every function but `main`.
     pub statics: Vec<Vec<String>>,
+    /// Function index by body address, to find closures.
+    by_body: HashMap<usize, usize>,
+    file_bodies: Vec<&'a [Body]>,
 }
 
 /// Statics are numbered after every real parameter: summaries describe
@@ -39,17 +46,25 @@ impl<'a> Program<'a> {
         let resolver = Resolver::new(krate);
         let mut functions = Vec::new();
         let mut bodies = Vec::new();
-        for file in &krate.files {
+        let mut by_body = HashMap::new();
+        for (file_index, file) in krate.files.iter().enumerate() {
             for body in &file.bodies {
                 let module = file.modules[body.module].path.as_slice();
                 bodies.push((module, body));
-                if matches!(body.kind, BodyKind::Fn | BodyKind::Method) {
-                    let mut key = module.to_vec();
-                    key.extend(body.name.split("::").map(String::from));
-                    functions.push(Function { key, module, body });
-                }
+                // Closures too: calling one applies its summary.
+                let mut key = module.to_vec();
+                key.extend(body.name.split("::").map(String::from));
+                by_body.insert(body as *const Body as usize, functions.len());
+                functions.push(Function {
+                    index: functions.len(),
+                    file: file_index,
+                    key,
+                    module,
+                    body,
+                });
             }
         }
+        let file_bodies = krate.files.iter().map(|f| f.bodies.as_slice()).collect();
         let mut by_key = HashMap::new();
         let mut by_method: HashMap<(String, String), Vec<usize>> = HashMap::new();
         for (i, f) in functions.iter().enumerate() {
@@ -64,6 +79,8 @@ impl<'a> Program<'a> {
         }
         let statics = resolver.statics();
         Program {
+            by_body,
+            file_bodies,
             resolver,
             functions,
             by_key,
@@ -71,6 +88,13 @@ impl<'a> Program<'a> {
             bodies,
             statics,
         }
+    }
+
+    /// The function of closure number `n` written in `caller`.
+    pub fn closure(&self, caller: &Body, n: usize) -> Option<usize> {
+        let file = self.functions[*self.by_body.get(&(caller as *const Body as usize))?].file;
+        let body = self.file_bodies[file].get(*caller.closures.get(n)?)?;
+        self.by_body.get(&(body as *const Body as usize)).copied()
     }
 
     /// The crate function a call in `caller` (written in `module`) targets,
@@ -159,8 +183,16 @@ impl<'a> Program<'a> {
         let nodes: Vec<NodeIndex> = (0..self.functions.len()).map(|i| g.add_node(i)).collect();
         for (i, f) in self.functions.iter().enumerate() {
             for stmt in f.body.cfg.node_weights().flat_map(|b| &b.stmts) {
-                if let Stmt::Call(call) = stmt
-                    && let Some(j) = self.target(f.module, f.body, call)
+                let callee = match stmt {
+                    Stmt::Call(call) => self.target(f.module, f.body, call),
+                    // A closure written here may be called from here.
+                    Stmt::Assign {
+                        value: crate::ir::Rvalue::Closure { body, .. },
+                        ..
+                    } => self.closure(f.body, *body),
+                    Stmt::Assign { .. } => None,
+                };
+                if let Some(j) = callee
                     && g.find_edge(nodes[i], nodes[j]).is_none()
                 {
                     g.add_edge(nodes[i], nodes[j], ());

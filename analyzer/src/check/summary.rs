@@ -17,7 +17,7 @@ use super::interp::{Interp, Mappers, Mode};
 use super::program::Program;
 use super::world::{ResId, SuccessClass};
 use crate::diagnostic::Label;
-use crate::ir::{Proj, Stmt};
+use crate::ir::{Proj, Rvalue, Stmt};
 
 /// Where a handed-out resource ends up, relative to the callee's signature.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +31,9 @@ pub enum Place {
 /// A resource the callee acquires and hands to its caller.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Handed {
+    /// Which resource of the callee it is: one resource can be handed out
+    /// in several places (returned and stored in a static).
+    pub id: u32,
     pub kind: ResourceKind,
     pub to: Place,
     /// Handed out only when the callee returns `Ok`/`Some`.
@@ -132,10 +135,21 @@ pub fn touches_tapi(program: &Program, i: usize, summaries: &[Option<Summary>]) 
                 }
                 program
                     .target(f.module, f.body, call)
-                    .is_some_and(|j| summaries[j].as_ref().is_some_and(|s| !s.is_empty()))
+                    .is_some_and(|j| has_effects(summaries, j))
             }
-            _ => false,
+            // A closure written here runs from here (`get_or_init`, `spawn`).
+            Stmt::Assign {
+                value: Rvalue::Closure { body, .. },
+                ..
+            } => program
+                .closure(f.body, *body)
+                .is_some_and(|j| has_effects(summaries, j)),
+            Stmt::Assign { .. } => false,
         })
+}
+
+fn has_effects(summaries: &[Option<Summary>], j: usize) -> bool {
+    summaries[j].as_ref().is_some_and(|s| !s.is_empty())
 }
 
 fn summarize(
@@ -180,13 +194,13 @@ fn summarize(
         }
     }
     // Handed-out resources, with whether they come only with `Ok`.
-    let mut seen: Vec<ResId> = Vec::new();
+    let mut seen: Vec<(ResId, &Place)> = Vec::new();
     for s in snaps {
         for (r, to, parent) in &s.handed {
-            if seen.contains(r) {
+            if seen.contains(&(*r, to)) {
                 continue;
             }
-            seen.push(*r);
+            seen.push((*r, to));
             let site = &out.sites[r.0 as usize];
             let success = crate::lower::SUCCESS;
             let when_ok = snaps.iter().all(|t| {
@@ -222,6 +236,7 @@ fn summarize(
                 ),
             ));
             summary.handed.push(Handed {
+                id: r.0,
                 kind: site.kind,
                 to: to.clone(),
                 when_ok,

@@ -94,6 +94,12 @@ pub enum Val {
     Pred(Box<Pred>),
     /// A closure value capturing these resources.
     Closure(BTreeSet<ResId>),
+    /// A closure the analysis can follow: its function and the values it
+    /// captured (its first parameters).
+    Fn {
+        function: usize,
+        captures: Vec<Val>,
+    },
     /// What parameter `j` holds at this path: owned by the caller.
     Param(usize, Vec<crate::ir::Proj>),
 }
@@ -247,6 +253,7 @@ impl World {
         match val {
             Val::Handle(r) => vec![*r],
             Val::Elements(set) | Val::Closure(set) => set.iter().copied().collect(),
+            Val::Fn { captures, .. } => captures.iter().flat_map(World::resources_in).collect(),
             _ => Vec::new(),
         }
     }
