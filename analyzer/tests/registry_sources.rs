@@ -84,7 +84,6 @@ fn collect_rs(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 #[test]
-#[cfg_attr(debug_assertions, ignore = "slow in debug builds: run with --release (see README)")]
 fn the_pipeline_never_panics_nor_overflows_on_real_sources() {
     let (files, base, _keep) = corpus();
     let pool = tapi_lint::stack::build_pool(None).expect("thread pool");
@@ -97,8 +96,19 @@ fn the_pipeline_never_panics_nor_overflows_on_real_sources() {
     let mut internal = Vec::new();
     // Batches keep memory bounded: every batch's sources and IR are
     // dropped before the next.
+    let verbose = std::env::var_os("TAPI_LINT_TEST_VERBOSE").is_some();
     for batch in files.chunks(200) {
+        let t = Instant::now();
         let a = analyze_files(batch, &base, &options, &pool);
+        if verbose {
+            println!(
+                "batch of {} from {}: {:.1} MB in {:.2} s",
+                batch.len(),
+                batch[0].display(),
+                a.bytes as f64 / 1e6,
+                t.elapsed().as_secs_f64()
+            );
+        }
         bytes += a.bytes;
         diagnostics += a.reported.len();
         for r in &a.reported {
