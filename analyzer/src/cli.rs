@@ -87,6 +87,13 @@ pub struct Args {
     #[arg(long)]
     pub list: bool,
 
+    /// Write something other than the findings to stdout: `call-graph`
+    /// prints the call graph of the functions that touch TAPI resources as
+    /// Graphviz DOT, leaking paths in red (the exit status still reflects
+    /// the findings)
+    #[arg(long, value_name = "WHAT", value_parser = ["call-graph"])]
+    pub emit: Option<String>,
+
     /// Lint these files or directories instead of cargo targets
     #[arg(value_name = "FILE_OR_DIR")]
     pub paths: Vec<PathBuf>,

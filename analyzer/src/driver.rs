@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::check::check_crate;
+use crate::check::{call_graph_dot, check_crate};
 use crate::cli::{self, Args, LintLevels};
 use crate::diagnostic::{Finding, Label};
 use crate::discover::{self, CrateInput, Selection};
@@ -40,6 +40,8 @@ pub struct AnalyzeOptions {
     pub levels: LintLevels,
     /// Load `mod x;` files (off: every input is a one-file crate).
     pub follow_mods: bool,
+    /// Also draw each crate's call graph (`--emit call-graph`).
+    pub call_graph: bool,
 }
 
 impl Default for AnalyzeOptions {
@@ -47,6 +49,7 @@ impl Default for AnalyzeOptions {
         AnalyzeOptions {
             levels: LintLevels::default(),
             follow_mods: true,
+            call_graph: false,
         }
     }
 }
@@ -67,6 +70,8 @@ pub struct Analysis {
     pub crates: usize,
     pub files: usize,
     pub bytes: usize,
+    /// Graphviz DOT per crate, when asked for.
+    pub call_graphs: Vec<String>,
 }
 
 impl Analysis {
@@ -156,12 +161,22 @@ fn run_args(args: &Args) -> i32 {
     let options = AnalyzeOptions {
         levels,
         follow_mods: true,
+        call_graph: args.emit.is_some(),
     };
     let analysis = analyze(&selection, &options, &pool);
     if !args.quiet {
         for w in &analysis.warnings {
             eprintln!("{}: {w}", report::paint_level(Level::Warn, color));
         }
+    }
+    if options.call_graph {
+        let mut out = std::io::stdout().lock();
+        for dot in &analysis.call_graphs {
+            if out.write_all(dot.as_bytes()).is_err() {
+                return EXIT_TOOL;
+            }
+        }
+        return analysis.exit_status();
     }
     let opts = EmitOptions {
         color,
@@ -425,11 +440,29 @@ fn analyze_in_pool(selection: &Selection, options: &AnalyzeOptions) -> Analysis 
             )
         })
         .collect();
-    let checked: Vec<(usize, Result<Vec<Finding>, String>)> = crates
+    type Checked = (Vec<Finding>, Option<String>);
+    let checked: Vec<(usize, Result<Checked, String>)> = crates
         .par_iter()
         .map(|(k, krate)| {
-            let result = catch_unwind(AssertUnwindSafe(|| check_crate(krate, &sources)));
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                let found = check_crate(krate, &sources);
+                let graph = options.call_graph.then(|| call_graph_dot(krate, &found));
+                (found, graph)
+            }));
             (*k, result.map_err(|p| panic_message(p.as_ref())))
+        })
+        .collect();
+    let mut call_graphs = Vec::new();
+    let checked: Vec<(usize, Result<Vec<Finding>, String>)> = checked
+        .into_iter()
+        .map(|(k, r)| {
+            (
+                k,
+                r.map(|(found, graph)| {
+                    call_graphs.extend(graph);
+                    found
+                }),
+            )
         })
         .collect();
     for (k, result) in checked {
@@ -468,6 +501,7 @@ fn analyze_in_pool(selection: &Selection, options: &AnalyzeOptions) -> Analysis 
         files: file_count,
         bytes,
         sources,
+        call_graphs,
     };
     let mut reported: Vec<Reported> = findings
         .into_iter()
@@ -763,6 +797,7 @@ mod tests {
         let opts = AnalyzeOptions {
             levels,
             follow_mods: true,
+            ..AnalyzeOptions::default()
         };
         let a = analyze_files(std::slice::from_ref(&bad), &root, &opts, &pool());
         assert_eq!(a.reported[0].level(), Level::Warn);
@@ -771,6 +806,7 @@ mod tests {
         let opts = AnalyzeOptions {
             levels,
             follow_mods: true,
+            ..AnalyzeOptions::default()
         };
         let a = analyze_files(&[bad], &root, &opts, &pool());
         assert!(a.reported.is_empty());

@@ -76,6 +76,8 @@ pub struct Body {
     pub module: usize,
     /// The function's name (or the closure's `|..|`).
     pub span: Span,
+    /// The whole function, closure or block.
+    pub extent: Span,
     pub kind: BodyKind,
     pub params: Vec<Param>,
     pub locals: Vec<Local>,

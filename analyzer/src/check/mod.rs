@@ -8,6 +8,7 @@
 
 mod com;
 mod findings;
+mod graph;
 mod interp;
 mod liveness;
 mod program;
@@ -21,6 +22,7 @@ use crate::ir::{Body, BodyKind, Call, Callee, CrateIr, Stmt};
 use crate::resolve::{Resolver, tapi_function};
 use crate::source::SourceMap;
 
+pub use graph::call_graph_dot;
 use interp::{Interp, Mappers, Mode};
 use program::Program;
 use world::{CodeClass, Mapper, Val};

@@ -61,6 +61,7 @@ pub(super) fn lower_fn(
         b.param(input);
     }
     let end = span_of(file.file, &block.brace_token.span.close());
+    b.extent = span_of(file.file, &sig.fn_token).to(end);
     let value = b.block(block);
     b.finish(file, value, end);
 }
@@ -107,6 +108,7 @@ pub(super) struct Builder {
     /// the enclosing module after it.
     items: Vec<syn::Item>,
     ret_ty: Option<String>,
+    extent: Span,
 }
 
 /// A closure or async block waiting to be lowered, with the index its
@@ -146,6 +148,7 @@ impl Builder {
             nested: Vec::new(),
             items: Vec::new(),
             ret_ty: None,
+            extent: span,
         }
     }
 
@@ -299,6 +302,7 @@ impl Builder {
             name: self.name.clone(),
             module: self.module,
             span: self.span,
+            extent: self.extent,
             kind: self.kind,
             params: self.params,
             locals: self.locals,
