@@ -9,7 +9,7 @@
 
 use tapi_model::Method;
 
-use super::program::receiver_type;
+use super::program::Program;
 use crate::ir::{Body, Call};
 
 /// The hidden field of a COM object's place that holds what a method
@@ -27,8 +27,14 @@ const DISTINCTIVE: &[&str] = &[
 ];
 
 /// The TAPI 3 method a method call invokes, if it is one.
-pub fn method(caller: &Body, call: &Call, name: &str) -> Option<&'static Method> {
-    match receiver_type(caller, call.args.first()?) {
+pub fn method(
+    program: &Program,
+    module: &[String],
+    caller: &Body,
+    call: &Call,
+    name: &str,
+) -> Option<&'static Method> {
+    match program.receiver_type(module, caller, call.args.first()?) {
         Some(ty) => tapi_model::method(&ty, name),
         None if DISTINCTIVE.contains(&name) => tapi_model::methods_named(name).next(),
         None => None,

@@ -19,7 +19,7 @@ pub fn call_graph_dot(krate: &CrateIr, findings: &[Finding]) -> String {
     let touches: Vec<bool> = (0..program.functions.len())
         .map(|i| {
             let f = &program.functions[i];
-            super::calls_tapi(&program.resolver, f.module, f.body)
+            super::calls_tapi(&program, f.module, f.body)
                 || summary::touches_tapi(&program, i, &summaries)
         })
         .collect();

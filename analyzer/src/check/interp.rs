@@ -760,7 +760,12 @@ impl<'a> Interp<'a> {
             }
             Rvalue::Element(op) => match op {
                 Operand::Copy(p) => {
-                    let p = self.canonical(p);
+                    let p = self.through_derefs(w, p);
+                    // An element of what the caller passed (`self.lines`).
+                    if let Val::Param(j, mut path) = self.read(w, &p) {
+                        path.push(Proj::AnyIndex);
+                        return Val::Param(j, path);
+                    }
                     elements_of(w, &p)
                 }
                 _ => Val::Unknown,
@@ -846,13 +851,15 @@ impl<'a> Interp<'a> {
                     Val::Unknown
                 }
             }
-            Callee::Method { name, .. } => match super::com::method(self.body, call, name) {
-                Some(m) => {
-                    self.com_call(w, call, m, &args);
-                    return Flow::Continue;
+            Callee::Method { name, .. } => {
+                match super::com::method(self.program, self.module, self.body, call, name) {
+                    Some(m) => {
+                        self.com_call(w, call, m, &args);
+                        return Flow::Continue;
+                    }
+                    None => self.method(w, call, name, &args),
                 }
-                None => self.method(w, call, name, &args),
-            },
+            }
             Callee::Local(id) => match self.read(w, &Place::local(*id)) {
                 Val::Fn { function, captures } => {
                     self.apply_fn(w, call, function, captures, &args);
@@ -912,7 +919,11 @@ impl<'a> Interp<'a> {
                 success,
                 unsigned: None,
             },
-            (None, _) => Val::Unknown,
+            // An accessor: what the caller passed comes back.
+            (None, _) => match &s.returns_param {
+                Some((j, path)) => self.value_in_arg(w, call, args, *j, path),
+                None => Val::Unknown,
+            },
             // `Ok` exactly when what it acquired exists.
             (Some(ev), _) => Val::Mapped {
                 ev,
@@ -1847,7 +1858,14 @@ impl<'a> Interp<'a> {
             .param_ids
             .iter()
             .map(|(key, r)| {
-                let fate = match w.res.get(r) {
+                let st = w.res.get(r);
+                let under_empty = self.param_ids.iter().any(|(k, q)| {
+                    k.0 == key.0
+                        && key.1.starts_with(&k.1)
+                        && w.res.get(q).is_some_and(|s| s.status == Status::Absent)
+                });
+                let fate = match st {
+                    _ if under_empty => ParamFate::Empty,
                     Some(st) if st.status == Status::Absent => ParamFate::Empty,
                     Some(st)
                         if matches!(
@@ -1860,7 +1878,13 @@ impl<'a> Interp<'a> {
                     Some(st) if st.escaped => ParamFate::Taken,
                     _ => ParamFate::Kept,
                 };
-                (key.clone(), fate)
+                let at = match st.map(|s| &s.status) {
+                    Some(Status::Released { at, .. } | Status::ReleasedByParent { at }) => {
+                        Some(*at)
+                    }
+                    _ => None,
+                };
+                (key.clone(), fate, at)
             })
             .collect();
         let own = |r: &ResId| {
@@ -1911,11 +1935,16 @@ impl<'a> Interp<'a> {
                 .collect(),
             _ => Vec::new(),
         };
+        let returned_param = match v {
+            Val::Param(j, path) => Some((*j, path.clone())),
+            _ => None,
+        };
         ReturnSnapshot {
             variant,
             params,
             handed,
             code_conditional,
+            returned_param,
         }
     }
 
@@ -1960,7 +1989,7 @@ impl<'a> Interp<'a> {
     // ----- branches ------------------------------------------------------
 
     fn for_each(
-        &self,
+        &mut self,
         mut w: World,
         collection: &Operand,
         first: bool,
@@ -1969,6 +1998,20 @@ impl<'a> Interp<'a> {
     ) -> Vec<(NodeIndex, World)> {
         if !first {
             return vec![(body, w.clone()), (exit, w)];
+        }
+        // Looping over what the caller passed: when the loop is skipped,
+        // the collection was empty and its elements need no release.
+        if let Operand::Copy(p) = collection {
+            let p = self.through_derefs(&w, p);
+            if let Val::Param(j, mut path) = self.read(&w, &p) {
+                path.push(Proj::AnyIndex);
+                let mut empty = w.clone();
+                let r = self.pseudo(&mut empty, j, &path, None);
+                if let Some(st) = empty.res.get_mut(&r) {
+                    st.status = Status::Absent;
+                }
+                return vec![(body, w), (exit, empty)];
+            }
         }
         let place = match collection {
             Operand::Copy(p) => Some(self.canonical(p)),

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 
 use crate::diagnostic::Finding;
 use crate::ir::{Body, BodyKind, Call, Callee, CrateIr, Stmt};
-use crate::resolve::{Resolver, tapi_function};
+use crate::resolve::tapi_function;
 use crate::source::SourceMap;
 
 pub use graph::call_graph_dot;
@@ -36,7 +36,7 @@ pub fn check_crate(krate: &CrateIr, sources: &SourceMap) -> Vec<Finding> {
     if !program
         .bodies
         .par_iter()
-        .any(|(module, body)| calls_tapi(&program.resolver, module, body))
+        .any(|(module, body)| calls_tapi(&program, module, body))
     {
         return Vec::new();
     }
@@ -46,7 +46,7 @@ pub fn check_crate(krate: &CrateIr, sources: &SourceMap) -> Vec<Finding> {
         .into_par_iter()
         .map(|i| &program.functions[i])
         .filter(|f| {
-            calls_tapi(&program.resolver, f.module, f.body)
+            calls_tapi(&program, f.module, f.body)
                 || summary::touches_tapi(&program, f.index, &summaries)
         })
         .map(|f| (f.module, f.body))
@@ -60,28 +60,24 @@ pub fn check_crate(krate: &CrateIr, sources: &SourceMap) -> Vec<Finding> {
     out
 }
 
-fn calls_tapi(resolver: &Resolver, module: &[String], body: &Body) -> bool {
+pub(super) fn calls_tapi(program: &Program, module: &[String], body: &Body) -> bool {
     body.cfg
         .node_weights()
         .flat_map(|b| &b.stmts)
         .any(|s| match s {
-            Stmt::Call(call) => is_tapi_call(resolver, module, body, call),
+            Stmt::Call(call) => is_tapi_call(program, module, body, call),
             _ => false,
         })
 }
 
 /// A call of a TAPI 2 function or a TAPI 3 method.
-pub(crate) fn is_tapi_call(
-    resolver: &Resolver,
-    module: &[String],
-    body: &Body,
-    call: &Call,
-) -> bool {
+pub(super) fn is_tapi_call(program: &Program, module: &[String], body: &Body, call: &Call) -> bool {
     match &call.callee {
-        Callee::Path { path, .. } => resolver
+        Callee::Path { path, .. } => program
+            .resolver
             .resolve(module, path)
             .is_some_and(|c| tapi_function(&c).is_some()),
-        Callee::Method { name, .. } => com::method(body, call, name).is_some(),
+        Callee::Method { name, .. } => com::method(program, module, body, call, name).is_some(),
         _ => false,
     }
 }

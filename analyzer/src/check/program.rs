@@ -119,7 +119,7 @@ impl<'a> Program<'a> {
                 None
             }
             Callee::Method { name, .. } => {
-                let ty = receiver_type(caller, call.args.first()?)?;
+                let ty = self.receiver_type(module, caller, call.args.first()?)?;
                 self.unique_method(&ty, name)
             }
             Callee::Local(_) | Callee::Unknown => None,
@@ -148,6 +148,34 @@ impl<'a> Program<'a> {
                 .first()
         })?;
         self.functions[*f].body.ret_ty.clone()
+    }
+
+    /// The type of a method call's receiver: `self` in a method, or a local
+    /// whose type is known (see [`Program::local_type`]).
+    pub fn receiver_type(
+        &self,
+        module: &[String],
+        caller: &Body,
+        receiver: &Operand,
+    ) -> Option<String> {
+        let place = match receiver {
+            Operand::Copy(p) | Operand::Ref { place: p, .. } => p,
+            _ => return None,
+        };
+        let PlaceBase::Local(id) = place.base else {
+            return None;
+        };
+        if !place
+            .proj
+            .iter()
+            .all(|p| matches!(p, crate::ir::Proj::Deref))
+        {
+            return None;
+        }
+        if caller.locals[id.0 as usize].name == "self" {
+            return caller.owner.as_ref().map(|o| o.self_ty.clone());
+        }
+        self.local_type(module, caller, id)
     }
 
     /// The `Drop::drop` of a type, if the crate implements one.
@@ -201,28 +229,4 @@ impl<'a> Program<'a> {
         }
         g
     }
-}
-
-/// The type of a method call's receiver: `self` in a method, or a local
-/// declared with a type (`let d: Dialer = ..`, `fn f(d: &mut Dialer)`).
-pub(super) fn receiver_type(caller: &Body, receiver: &Operand) -> Option<String> {
-    let place = match receiver {
-        Operand::Copy(p) | Operand::Ref { place: p, .. } => p,
-        _ => return None,
-    };
-    let PlaceBase::Local(id) = place.base else {
-        return None;
-    };
-    if !place
-        .proj
-        .iter()
-        .all(|p| matches!(p, crate::ir::Proj::Deref))
-    {
-        return None;
-    }
-    let local = &caller.locals[id.0 as usize];
-    if local.name == "self" {
-        return caller.owner.as_ref().map(|o| o.self_ty.clone());
-    }
-    local.ty.clone()
 }

@@ -18,6 +18,7 @@ use super::program::Program;
 use super::world::{ResId, SuccessClass};
 use crate::diagnostic::Label;
 use crate::ir::{Proj, Rvalue, Stmt};
+use crate::source::Span;
 
 /// Where a handed-out resource ends up, relative to the callee's signature.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -57,11 +58,17 @@ pub struct Summary {
     /// see, or released on some paths only.
     pub takes: Vec<(usize, Vec<Proj>)>,
     pub handed: Vec<Handed>,
+    /// The function returns what the caller passed at this path (an
+    /// accessor such as `fn app(&self) -> u32 { self.app }`).
+    pub returns_param: Option<ParamPath>,
 }
 
 impl Summary {
     pub fn is_empty(&self) -> bool {
-        self.releases.is_empty() && self.takes.is_empty() && self.handed.is_empty()
+        self.releases.is_empty()
+            && self.takes.is_empty()
+            && self.handed.is_empty()
+            && self.returns_param.is_none()
     }
 }
 
@@ -74,11 +81,13 @@ pub struct ReturnSnapshot {
     /// The returned value's variant (`Ok|Some`, `Err|None`), when known.
     pub variant: Option<String>,
     /// Parameter paths and what happened to them on this path.
-    pub params: Vec<((usize, Vec<Proj>), ParamFate)>,
+    pub params: Vec<(ParamPath, ParamFate, Option<Span>)>,
     /// Resources acquired in the callee and handed out on this path.
     pub handed: Vec<(ResId, Place, Option<ParamPath>)>,
     /// Handed resources whose existence still hangs on the returned code.
     pub code_conditional: Vec<(ResId, SuccessClass)>,
+    /// The returned value, when it is what the caller passed.
+    pub returned_param: Option<ParamPath>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -130,7 +139,7 @@ pub fn touches_tapi(program: &Program, i: usize, summaries: &[Option<Summary>]) 
         .flat_map(|b| &b.stmts)
         .any(|s| match s {
             Stmt::Call(call) => {
-                if super::is_tapi_call(&program.resolver, f.module, f.body, call) {
+                if super::is_tapi_call(program, f.module, f.body, call) {
                     return true;
                 }
                 program
@@ -167,18 +176,25 @@ fn summarize(
         return summary;
     }
     // Parameters: released on every return, or taken on some.
-    let mut paths: Vec<(usize, Vec<Proj>)> = snaps
+    // In the order the callee releases them (a line before its app), by
+    // where each release happens; untouched paths last.
+    let mut ordered: Vec<(Option<Span>, ParamPath)> = snaps
         .iter()
-        .flat_map(|s| s.params.iter().map(|(p, _)| p.clone()))
+        .flat_map(|s| s.params.iter().map(|(p, _, at)| (*at, p.clone())))
         .collect();
-    paths.sort();
-    paths.dedup();
+    ordered.sort_by_key(|(at, p)| (at.is_none(), *at, p.clone()));
+    let mut paths: Vec<(usize, Vec<Proj>)> = Vec::new();
+    for (_, p) in ordered {
+        if !paths.contains(&p) {
+            paths.push(p);
+        }
+    }
     for p in paths {
         let fate = |s: &ReturnSnapshot| {
             s.params
                 .iter()
-                .find(|(q, _)| *q == p)
-                .map(|(_, f)| *f)
+                .find(|(q, _, _)| *q == p)
+                .map(|(_, f, _)| *f)
                 .unwrap_or(ParamFate::Kept)
         };
         // Paths where the callee found nothing there say nothing.
@@ -192,6 +208,10 @@ fn summarize(
         } else if fates.iter().any(|f| *f != ParamFate::Kept as u8) {
             summary.takes.push(p);
         }
+    }
+    let first = snaps[0].returned_param.clone();
+    if first.is_some() && snaps.iter().all(|s| s.returned_param == first) {
+        summary.returns_param = first;
     }
     // Handed-out resources, with whether they come only with `Ok`.
     let mut seen: Vec<(ResId, &Place)> = Vec::new();

@@ -1645,6 +1645,8 @@ fn initializing_call(e: &syn::Expr) -> Option<Vec<String>> {
             initializing_call(&m.receiver)
         }
         syn::Expr::Paren(p) => initializing_call(&p.expr),
+        // `match open(..) { Ok(x) => x, Err(e) => return .. }`
+        syn::Expr::Match(m) => initializing_call(&m.expr),
         syn::Expr::Unsafe(u) => match u.block.stmts.last() {
             Some(syn::Stmt::Expr(e, None)) => initializing_call(e),
             _ => None,

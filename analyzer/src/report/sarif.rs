@@ -93,14 +93,13 @@ pub fn document(diags: &[Reported], sources: &SourceMap) -> Value {
             result
         })
         .collect();
-    let root = sources
-        .iter()
-        .find_map(|(_, f)| {
-            // The root is where the display paths are relative to.
-            let path = f.path.to_string_lossy().replace('\\', "/");
-            path.strip_suffix(&f.display).map(str::to_owned)
-        })
-        .filter(|r| r.starts_with('/') || r.contains(":/"));
+    let root = sources.iter().find_map(|(_, f)| {
+        // The root is where the display paths are relative to.
+        let path = f.path.to_string_lossy().replace('\\', "/");
+        path.strip_suffix(&f.display)
+            .filter(|r| r.starts_with('/') || r.contains(":/"))
+            .map(str::to_owned)
+    });
     let mut run = json!({
         "tool": { "driver": {
             "name": "tapi-lint",
