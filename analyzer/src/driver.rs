@@ -575,6 +575,8 @@ fn read_source(path: &Path) -> Result<String, String> {
 /// Lowers one file where there is stack enough, catching panics.
 fn lower_one(file: FileId, path: &Path, text: &str, module_path: Vec<String>) -> Lowered {
     let placeholder_path = module_path.clone();
+    let text = blank_bom_and_shebang(text);
+    let text = text.as_ref();
     let result = catch_unwind(AssertUnwindSafe(|| {
         stack::with_stack_for(text, || lower_file(file, path, text, module_path))
     }));
@@ -611,6 +613,29 @@ fn lower_one(file: FileId, path: &Path, text: &str, module_path: Vec<String>) ->
             )),
         },
     }
+}
+
+/// `syn::parse_file` drops a byte-order mark and a shebang line before
+/// lexing, so its offsets would no longer be those of the file: replace
+/// them with as many spaces instead.
+fn blank_bom_and_shebang(text: &str) -> std::borrow::Cow<'_, str> {
+    let bom = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    let rest = &text[bom..];
+    let shebang = if rest.starts_with("#!") && !rest[2..].trim_start().starts_with('[') {
+        rest.find('\n').unwrap_or(rest.len())
+    } else {
+        0
+    };
+    if bom + shebang == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = " ".repeat(bom + shebang);
+    out.push_str(&text[bom + shebang..]);
+    std::borrow::Cow::Owned(out)
 }
 
 /// The IR of a file that could not be lowered: its module, nothing in it.
@@ -810,6 +835,41 @@ mod tests {
         };
         let a = analyze_files(&[bad], &root, &opts, &pool());
         assert!(a.reported.is_empty());
+    }
+
+    #[test]
+    fn spans_after_a_bom_or_a_shebang_are_offsets_in_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::fs::canonicalize(dir.path()).unwrap();
+        let bom = write(&root, "bom.rs", "\u{feff}fn main() {\n    let x = ;\n}\n");
+        let shebang = write(
+            &root,
+            "sh.rs",
+            "#!/usr/bin/env run-cargo-script\nfn main() {\n    let x = ;\n}\n",
+        );
+        let attr = write(
+            &root,
+            "attr.rs",
+            "#![allow(dead_code)]\nfn main() {\n    let x = ;\n}\n",
+        );
+        let a = analyze_files(
+            &[bom, shebang, attr],
+            &root,
+            &AnalyzeOptions::default(),
+            &pool(),
+        );
+        let at: Vec<String> = a
+            .reported
+            .iter()
+            .map(|r| {
+                let span = r.finding().primary.span;
+                let file = a.sources.get(span.file);
+                let lc = file.line_col(span.lo as usize);
+                format!("{}:{}:{}", file.display, lc.line, lc.col)
+            })
+            .collect();
+        assert_eq!(at, ["attr.rs:3:13", "bom.rs:2:13", "sh.rs:3:13"]);
+        assert_eq!(blank_bom_and_shebang("fn f() {}"), "fn f() {}");
     }
 
     #[test]

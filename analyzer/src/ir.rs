@@ -129,6 +129,9 @@ pub struct Param {
     pub by_mut_ref: bool,
     /// The receiver (`self`, `&self`, `&mut self`).
     pub is_self: bool,
+    /// A reference or pointer (`&T`, `&mut T`, `*const T`, `&self`): the
+    /// value is borrowed, and not dropped when the function ends.
+    pub by_ref: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -541,6 +541,7 @@ impl<'a> Interp<'a> {
             ev: None,
             parent: None,
             escaped: false,
+            release_on: None,
         });
         id
     }
@@ -805,6 +806,19 @@ impl<'a> Interp<'a> {
     // ----- calls ----------------------------------------------------------
 
     fn call(&mut self, w: &mut World, call: &Call) -> Flow {
+        let flow = self.call_inner(w, call);
+        // A value with `Drop` passed by value moved into the callee.
+        for op in &call.args {
+            if let Operand::Copy(p) = op
+                && self.moves(p)
+            {
+                w.clear_within(p);
+            }
+        }
+        flow
+    }
+
+    fn call_inner(&mut self, w: &mut World, call: &Call) -> Flow {
         let args: Vec<Val> = call.args.iter().map(|a| self.arg_value(w, a)).collect();
         let summaries = self.summaries;
         if let Some(t) = self.program.target(self.module, self.body, call)
@@ -833,6 +847,19 @@ impl<'a> Interp<'a> {
                     Val::Aggregate {
                         nonempty: Some(false),
                     }
+                } else if let Some(kind) = drop_call(&canon) {
+                    // `drop(x)` runs `x`'s `Drop` now; `mem::forget(x)` never
+                    // does. Either way `x` is gone from its variable.
+                    if let Some(Operand::Copy(p)) = call.args.first() {
+                        let p = self.through_derefs(w, p);
+                        if kind == DropCall::Drop {
+                            self.drop_local(w, &p, call.span);
+                        }
+                        if self.moves(&p) {
+                            w.clear_within(&p);
+                        }
+                    }
+                    Val::Unknown
                 } else if is_std(&canon) {
                     // `thread::spawn(move || ..)` and the like run the
                     // closure: it happens here, as far as its caller can tell.
@@ -896,11 +923,29 @@ impl<'a> Interp<'a> {
             let v = self.value_in_arg(w, call, args, *j, path);
             self.escape_arg(w, &v);
         }
-        let ev = s.handed.iter().find(|h| h.when_ok).map(|h| {
-            let ev = self.event(call.span, h.function);
+        let ok_function = s
+            .handed
+            .iter()
+            .find(|h| h.when_ok)
+            .map(|h| h.function)
+            .or((!s.releases_when_ok.is_empty()).then_some("a release"));
+        let ev = ok_function.map(|function| {
+            let ev = self.event(call.span, function);
             w.set_outcome(ev, Outcome::Unknown);
             ev
         });
+        // Released only if the call turns out `Ok`.
+        if let Some(ev) = ev {
+            for (j, path) in &s.releases_when_ok {
+                let v = self.value_in_arg(w, call, args, *j, path);
+                for r in self.resources_of(w, &v, None) {
+                    if let Some(st) = w.res.get_mut(&r) {
+                        st.release_on = Some((ev, call.span));
+                    }
+                    self.out.released.insert(r);
+                }
+            }
+        }
         let code = s
             .handed
             .iter()
@@ -960,6 +1005,7 @@ impl<'a> Interp<'a> {
                 },
                 parent,
                 escaped: false,
+                release_on: None,
             };
             let target = match &h.to {
                 summary::Place::Return(path) => {
@@ -1385,6 +1431,7 @@ impl<'a> Interp<'a> {
                         ev: if earlier_held { None } else { Some(ev) },
                         parent,
                         escaped: false,
+                        release_on: None,
                     };
                     // An out-pointer that is itself a parameter writes the
                     // caller's memory: `*out`.
@@ -1496,6 +1543,7 @@ impl<'a> Interp<'a> {
                         ev: Some(ev),
                         parent: owner,
                         escaped: false,
+                        release_on: None,
                     },
                 );
                 Some(ev)
@@ -1598,6 +1646,7 @@ impl<'a> Interp<'a> {
                         ev: Some(ev),
                         parent,
                         escaped: false,
+                        release_on: None,
                     };
                     let target = match c.out {
                         Slot::Receiver => session.clone(),
@@ -1796,42 +1845,57 @@ impl<'a> Interp<'a> {
             },
             _ => None,
         };
-        let summaries = self.summaries;
         for (i, local) in self.body.locals.iter().enumerate().rev() {
             let id = crate::ir::LocalId(i as u32);
+            // A variable bound to a borrowed parameter is not the owner.
+            let borrowed = matches!(w.get(&Place::local(id)), Val::Param(j, ref p)
+                if p.is_empty() && self.body.params.get(j).is_some_and(|p| p.by_ref));
             if local.name.is_empty()
                 || Some(id) == returned
+                || borrowed
                 || self.body.params.iter().any(|p| p.local == id)
             {
                 continue;
             }
-            let ty = self.program.local_type(self.module, self.body, id);
-            let Some(summary) = ty
-                .as_deref()
-                .and_then(|ty| self.program.drop_impl(ty))
-                .and_then(|d| summaries.get(d))
-                .and_then(Option::as_ref)
-            else {
-                continue;
-            };
-            let place = Place::local(id);
-            // Moved away (handed on, stored elsewhere): not dropped here.
-            let moved = w
-                .values_within(&place)
-                .flat_map(World::resources_in)
-                .any(|r| w.res.get(&r).is_some_and(|s| s.escaped));
-            if moved {
+            self.drop_local(w, &Place::local(id), span);
+        }
+    }
+
+    /// Runs the `Drop` impl of the value at `place` (a whole local), if its
+    /// type has one and the value was not moved away.
+    fn drop_local(&mut self, w: &mut World, place: &Place, span: Span) {
+        let PlaceBase::Local(id) = place.base else {
+            return;
+        };
+        if !place.proj.is_empty() {
+            return;
+        }
+        let summaries = self.summaries;
+        let ty = self.program.local_type(self.module, self.body, id);
+        let Some(summary) = ty
+            .as_deref()
+            .and_then(|ty| self.program.drop_impl(ty))
+            .and_then(|d| summaries.get(d))
+            .and_then(Option::as_ref)
+        else {
+            return;
+        };
+        // Moved away (handed on, stored elsewhere): not dropped here.
+        let moved = w
+            .values_within(place)
+            .flat_map(World::resources_in)
+            .any(|r| w.res.get(&r).is_some_and(|s| s.escaped));
+        if moved {
+            return;
+        }
+        for (j, path) in &summary.releases {
+            if *j != 0 {
                 continue;
             }
-            for (j, path) in &summary.releases {
-                if *j != 0 {
-                    continue;
-                }
-                let mut p = place.clone();
-                p.proj.extend(path.iter().cloned());
-                let v = self.read(w, &p);
-                self.release(w, &v, span, None);
-            }
+            let mut p = place.clone();
+            p.proj.extend(path.iter().cloned());
+            let v = self.read(w, &p);
+            self.release(w, &v, span, None);
         }
     }
 
@@ -2331,6 +2395,22 @@ fn forget_dead(w: &mut World, live: &BTreeSet<crate::ir::LocalId>) {
         PlaceBase::Local(l) => live.contains(&l) || !World::resources_in(v).is_empty(),
         PlaceBase::Path(_) => true,
     });
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DropCall {
+    /// `drop(x)`, `mem::drop(x)`.
+    Drop,
+    /// `mem::forget(x)`.
+    Forget,
+}
+
+fn drop_call(path: &[String]) -> Option<DropCall> {
+    match path {
+        [.., m, f] if m == "mem" && f == "drop" => Some(DropCall::Drop),
+        [.., m, f] if m == "mem" && f == "forget" => Some(DropCall::Forget),
+        _ => None,
+    }
 }
 
 /// Steps that do not change which handle a path names: a dereference, or

@@ -54,6 +54,9 @@ pub struct Handed {
 pub struct Summary {
     /// Parameter paths released on every normal return.
     pub releases: Vec<(usize, Vec<Proj>)>,
+    /// Parameter paths released exactly when the callee returns `Ok`/`Some`
+    /// (and kept when it returns `Err`/`None`).
+    pub releases_when_ok: Vec<(usize, Vec<Proj>)>,
     /// Parameter paths the callee takes over: stored where the caller cannot
     /// see, or released on some paths only.
     pub takes: Vec<(usize, Vec<Proj>)>,
@@ -66,6 +69,7 @@ pub struct Summary {
 impl Summary {
     pub fn is_empty(&self) -> bool {
         self.releases.is_empty()
+            && self.releases_when_ok.is_empty()
             && self.takes.is_empty()
             && self.handed.is_empty()
             && self.returns_param.is_none()
@@ -133,6 +137,16 @@ pub fn compute(program: &Program, mappers: &Mappers) -> Vec<Option<Summary>> {
 /// something to resources.
 pub fn touches_tapi(program: &Program, i: usize, summaries: &[Option<Summary>]) -> bool {
     let f = &program.functions[i];
+    // Dropping a local whose `Drop` releases something is an implicit call.
+    let drops = (0..f.body.locals.len()).any(|l| {
+        program
+            .local_type(f.module, f.body, crate::ir::LocalId(l as u32))
+            .and_then(|ty| program.drop_impl(&ty))
+            .is_some_and(|d| d != i && has_effects(summaries, d))
+    });
+    if drops {
+        return true;
+    }
     f.body
         .cfg
         .node_weights()
@@ -203,8 +217,20 @@ fn summarize(
             .map(|s| fate(s) as u8)
             .filter(|f| *f != ParamFate::Empty as u8)
             .collect();
+        // Released on every `Ok` return, kept on every `Err` one.
+        let success = crate::lower::SUCCESS;
+        let when_ok = snaps.iter().all(|s| {
+            let f = fate(s);
+            match s.variant.as_deref() {
+                Some(v) if v == success => matches!(f, ParamFate::Released | ParamFate::Empty),
+                Some(_) => matches!(f, ParamFate::Kept | ParamFate::Empty),
+                None => false,
+            }
+        });
         if fates == BTreeSet::from([ParamFate::Released as u8]) {
             summary.releases.push(p);
+        } else if when_ok && fates.contains(&(ParamFate::Released as u8)) {
+            summary.releases_when_ok.push(p);
         } else if fates.iter().any(|f| *f != ParamFate::Kept as u8) {
             summary.takes.push(p);
         }

@@ -175,6 +175,9 @@ pub struct ResState {
     /// Handed out of the function: returned, stored through a pointer
     /// parameter or into a static, moved to code not analyzed.
     pub escaped: bool,
+    /// A call that releases it if it succeeds (`attend(&mut line)?` where
+    /// `attend` closes the line before returning `Ok`), and where.
+    pub release_on: Option<(EvId, Span)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
@@ -234,6 +237,32 @@ impl World {
     /// failed call never existed.
     pub fn set_outcome(&mut self, ev: EvId, outcome: Outcome) {
         self.outcomes.insert(ev, outcome);
+        let released: Vec<(ResId, Span)> = self
+            .res
+            .iter()
+            .filter_map(|(id, r)| match r.release_on {
+                Some((e, at)) if e == ev => Some((*id, at)),
+                _ => None,
+            })
+            .collect();
+        for (id, at) in released {
+            if let Some(r) = self.res.get_mut(&id) {
+                r.release_on = None;
+                if outcome == Outcome::Success && r.status == Status::Held {
+                    r.status = Status::Released {
+                        at,
+                        by_element: false,
+                    };
+                    for c in self.descendants(id) {
+                        if let Some(c) = self.res.get_mut(&c)
+                            && c.status == Status::Held
+                        {
+                            c.status = Status::ReleasedByParent { at };
+                        }
+                    }
+                }
+            }
+        }
         for r in self.res.values_mut() {
             if r.ev == Some(ev) {
                 match outcome {
@@ -315,6 +344,11 @@ impl World {
                         ev: if a.ev == b.ev { a.ev } else { None },
                         parent: a.parent.or(b.parent),
                         escaped: a.escaped && b.escaped,
+                        release_on: if a.release_on == b.release_on {
+                            a.release_on
+                        } else {
+                            None
+                        },
                     }
                 }
                 (Some(a), None) | (None, Some(a)) => a.clone(),

@@ -250,6 +250,7 @@ impl Builder {
                     local: id,
                     by_mut_ref,
                     is_self: true,
+                    by_ref: r.reference.is_some(),
                 });
             }
             syn::FnArg::Typed(pt) => {
@@ -257,10 +258,12 @@ impl Builder {
                 let ty = type_name(&pt.ty);
                 let span = self.sp(&pt.pat);
                 let id = self.new_local("", span, ty.clone());
+                let by_ref = matches!(&*pt.ty, syn::Type::Reference(_) | syn::Type::Ptr(_));
                 self.params.push(Param {
                     local: id,
                     by_mut_ref,
                     is_self: false,
+                    by_ref,
                 });
                 self.bind_pattern(&pt.pat, Operand::Copy(Place::local(id)), ty);
             }
@@ -326,6 +329,7 @@ impl Builder {
                     local: id,
                     by_mut_ref: false,
                     is_self: false,
+                    by_ref: false,
                 });
             }
             for p in &n.params {
@@ -335,6 +339,7 @@ impl Builder {
                     local: id,
                     by_mut_ref: false,
                     is_self: false,
+                    by_ref: false,
                 });
                 b.bind_pattern(p, Operand::Copy(Place::local(id)), None);
             }
@@ -431,6 +436,17 @@ impl Builder {
     fn note_init_call(&mut self, pat: &syn::Pat, call: Option<Vec<String>>) {
         let pat = match pat {
             syn::Pat::Type(t) => &*t.pat,
+            // `Ok(x)` / `Some(x)`: `x` is what the call returns inside.
+            syn::Pat::TupleStruct(ts)
+                if ts.elems.len() == 1
+                    && ts
+                        .path
+                        .segments
+                        .last()
+                        .is_some_and(|s| s.ident == "Ok" || s.ident == "Some") =>
+            {
+                &ts.elems[0]
+            }
             other => other,
         };
         if let (syn::Pat::Ident(pi), Some(call)) = (pat, call)
@@ -962,6 +978,7 @@ impl Builder {
                 // Bindings land in the scope of the `then` branch: the
                 // caller pushed one around the whole `if`.
                 self.bind_pattern(&l.pat, Operand::Copy(scrutinee), None);
+                self.note_init_call(&l.pat, initializing_call(&l.expr));
                 self.goto(then);
             }
             _ => {
