@@ -575,8 +575,6 @@ fn read_source(path: &Path) -> Result<String, String> {
 /// Lowers one file where there is stack enough, catching panics.
 fn lower_one(file: FileId, path: &Path, text: &str, module_path: Vec<String>) -> Lowered {
     let placeholder_path = module_path.clone();
-    let text = blank_bom_and_shebang(text);
-    let text = text.as_ref();
     let result = catch_unwind(AssertUnwindSafe(|| {
         stack::with_stack_for(text, || lower_file(file, path, text, module_path))
     }));
@@ -613,29 +611,6 @@ fn lower_one(file: FileId, path: &Path, text: &str, module_path: Vec<String>) ->
             )),
         },
     }
-}
-
-/// `syn::parse_file` drops a byte-order mark and a shebang line before
-/// lexing, so its offsets would no longer be those of the file: replace
-/// them with as many spaces instead.
-fn blank_bom_and_shebang(text: &str) -> std::borrow::Cow<'_, str> {
-    let bom = if text.starts_with('\u{feff}') {
-        '\u{feff}'.len_utf8()
-    } else {
-        0
-    };
-    let rest = &text[bom..];
-    let shebang = if rest.starts_with("#!") && !rest[2..].trim_start().starts_with('[') {
-        rest.find('\n').unwrap_or(rest.len())
-    } else {
-        0
-    };
-    if bom + shebang == 0 {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut out = " ".repeat(bom + shebang);
-    out.push_str(&text[bom + shebang..]);
-    std::borrow::Cow::Owned(out)
 }
 
 /// The IR of a file that could not be lowered: its module, nothing in it.
@@ -869,7 +844,10 @@ mod tests {
             })
             .collect();
         assert_eq!(at, ["attr.rs:3:13", "bom.rs:2:13", "sh.rs:3:13"]);
-        assert_eq!(blank_bom_and_shebang("fn f() {}"), "fn f() {}");
+        assert_eq!(
+            crate::lower::blank_bom_and_shebang("fn f() {}"),
+            "fn f() {}"
+        );
     }
 
     #[test]

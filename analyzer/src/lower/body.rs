@@ -41,13 +41,8 @@ pub(super) fn lower_fn(
         tapi_session: has_session_attr(attrs),
         is_main,
     };
-    let mut b = Builder::new(
-        file.file,
-        module,
-        name,
-        kind,
-        span_of(file.file, &sig.ident),
-    );
+    let file_id = file.file;
+    let mut b = Builder::new(file, module, name, kind, span_of(file_id, &sig.ident));
     b.attrs = attrs;
     b.ret_ty = match &sig.output {
         syn::ReturnType::Type(_, ty) => returned_type(ty).map(|t| match (t.as_str(), &owner) {
@@ -60,10 +55,10 @@ pub(super) fn lower_fn(
     for input in &sig.inputs {
         b.param(input);
     }
-    let end = span_of(file.file, &block.brace_token.span.close());
-    b.extent = span_of(file.file, &sig.fn_token).to(end);
+    let end = span_of(file_id, &block.brace_token.span.close());
+    b.extent = span_of(file_id, &sig.fn_token).to(end);
     let value = b.block(block);
-    b.finish(file, value, end);
+    b.finish(value, end);
 }
 
 fn has_session_attr(attrs: &[syn::Attribute]) -> bool {
@@ -88,7 +83,10 @@ struct Draft {
     term: Option<Terminator>,
 }
 
-pub(super) struct Builder {
+pub(super) struct Builder<'f> {
+    /// Where finished bodies go; closures and nested items are lowered as
+    /// soon as they are met, so no syntax is ever copied.
+    lowerer: &'f mut FileLowerer,
     file: FileId,
     module: usize,
     name: String,
@@ -102,34 +100,35 @@ pub(super) struct Builder {
     current: usize,
     scopes: Vec<HashMap<String, LocalId>>,
     loops: Vec<LoopScope>,
-    /// Closures and async blocks found in this body, lowered after it.
-    nested: Vec<NestedBody>,
-    /// Items declared inside the body (`use`, nested `fn`), recorded in
-    /// the enclosing module after it.
-    items: Vec<syn::Item>,
+    /// The file-level indices of the closures and async blocks written in
+    /// this body, in order.
+    closures: Vec<usize>,
     ret_ty: Option<String>,
     extent: Span,
 }
 
-/// A closure or async block waiting to be lowered, with the index its
-/// body will have in the file.
-struct NestedBody {
-    index: usize,
-    params: Vec<syn::Pat>,
-    body: syn::Expr,
-    kind: BodyKind,
-    span: Span,
-    captures: Vec<String>,
+/// What a closure or async block runs.
+#[derive(Clone, Copy)]
+enum ClosureCode<'a> {
+    Expr(&'a syn::Expr),
+    Block(&'a syn::Block),
 }
 
 fn node(i: usize) -> NodeIndex {
     NodeIndex::new(i)
 }
 
-impl Builder {
-    fn new(file: FileId, module: usize, name: String, kind: BodyKind, span: Span) -> Builder {
+impl<'f> Builder<'f> {
+    fn new(
+        lowerer: &'f mut FileLowerer,
+        module: usize,
+        name: String,
+        kind: BodyKind,
+        span: Span,
+    ) -> Builder<'f> {
         Builder {
-            file,
+            file: lowerer.file,
+            lowerer,
             module,
             name,
             kind,
@@ -145,8 +144,7 @@ impl Builder {
             current: 0,
             scopes: vec![HashMap::new()],
             loops: Vec::new(),
-            nested: Vec::new(),
-            items: Vec::new(),
+            closures: Vec::new(),
             ret_ty: None,
             extent: span,
         }
@@ -272,7 +270,8 @@ impl Builder {
 
     // ----- finishing ------------------------------------------------------
 
-    fn finish(mut self, file: &mut FileLowerer, value: Operand, end: Span) {
+    /// Ends the body and stores it; returns its index in the file.
+    fn finish(mut self, value: Operand, end: Span) -> usize {
         let term = Terminator::Return {
             value,
             span: end,
@@ -296,13 +295,12 @@ impl Builder {
         for (a, b) in edges {
             cfg.add_edge(a, b, ());
         }
-        let parent_index = file.out.bodies.len();
-        let nested = std::mem::take(&mut self.nested);
-        for item in std::mem::take(&mut self.items) {
-            file.local_item(&item, self.module);
+        let index = self.lowerer.out.bodies.len();
+        for &c in &self.closures {
+            self.lowerer.out.bodies[c].parent = Some(index);
         }
-        file.out.bodies.push(Body {
-            name: self.name.clone(),
+        self.lowerer.out.bodies.push(Body {
+            name: self.name,
             module: self.module,
             span: self.span,
             extent: self.extent,
@@ -312,44 +310,12 @@ impl Builder {
             cfg,
             entry: node(0),
             attrs: self.attrs,
-            owner: self.owner.clone(),
+            owner: self.owner,
             parent: None,
-            ret_ty: self.ret_ty.clone(),
-            closures: Vec::with_capacity(nested.len()),
+            ret_ty: self.ret_ty,
+            closures: self.closures,
         });
-        for (i, n) in nested.into_iter().enumerate() {
-            debug_assert_eq!(i, n.index);
-            let name = format!("{}::{{closure#{i}}}", self.name);
-            let mut b = Builder::new(self.file, self.module, name, n.kind, n.span);
-            b.owner = self.owner.clone();
-            for cap in &n.captures {
-                // A captured variable is an input of the closure body.
-                let id = b.bind(cap, n.span, None);
-                b.params.push(Param {
-                    local: id,
-                    by_mut_ref: false,
-                    is_self: false,
-                    by_ref: false,
-                });
-            }
-            for p in &n.params {
-                let span = b.sp(p);
-                let id = b.new_local("", span, None);
-                b.params.push(Param {
-                    local: id,
-                    by_mut_ref: false,
-                    is_self: false,
-                    by_ref: false,
-                });
-                b.bind_pattern(p, Operand::Copy(Place::local(id)), None);
-            }
-            let end = n.span;
-            let value = b.expr(&n.body);
-            let index = file.out.bodies.len();
-            b.finish(file, value, end);
-            file.out.bodies[index].parent = Some(parent_index);
-            file.out.bodies[parent_index].closures.push(index);
-        }
+        index
     }
 
     // ----- blocks and statements -------------------------------------------
@@ -374,7 +340,7 @@ impl Builder {
                         value = v;
                     }
                 }
-                syn::Stmt::Item(item) => self.items.push(item.clone()),
+                syn::Stmt::Item(item) => self.lowerer.local_item(item, self.module),
             }
         }
         self.scopes.pop();
@@ -688,35 +654,22 @@ impl Builder {
                 )
             }
             syn::Expr::Closure(c) => {
-                let params = c.inputs.iter().cloned().collect();
-                let captures = self.captures_of(&c.body);
-                let is_move = c.capture.is_some();
+                let params: Vec<&syn::Pat> = c.inputs.iter().collect();
                 self.closure(
-                    params,
-                    (*c.body).clone(),
+                    &params,
+                    ClosureCode::Expr(&c.body),
                     BodyKind::Closure,
                     span,
-                    captures,
-                    is_move,
+                    c.capture.is_some(),
                 )
             }
-            syn::Expr::Async(a) => {
-                let body = syn::Expr::Block(syn::ExprBlock {
-                    attrs: Vec::new(),
-                    label: None,
-                    block: a.block.clone(),
-                });
-                let captures = self.captures_of(&body);
-                let is_move = a.capture.is_some();
-                self.closure(
-                    Vec::new(),
-                    body,
-                    BodyKind::AsyncBlock,
-                    span,
-                    captures,
-                    is_move,
-                )
-            }
+            syn::Expr::Async(a) => self.closure(
+                &[],
+                ClosureCode::Block(&a.block),
+                BodyKind::AsyncBlock,
+                span,
+                a.capture.is_some(),
+            ),
             syn::Expr::Await(a) => {
                 let inner = self.expr(&a.base);
                 self.eval_to_temp(Rvalue::Opaque(vec![inner]), span)
@@ -1421,47 +1374,69 @@ impl Builder {
         Operand::Copy(place.project(Proj::Variant(variant.into(), 0)))
     }
 
+    /// Lowers a closure or async block to its own body, right away, with
+    /// what it captures as its first parameters.
     fn closure(
         &mut self,
-        params: Vec<syn::Pat>,
-        body: syn::Expr,
+        params: &[&syn::Pat],
+        code: ClosureCode<'_>,
         kind: BodyKind,
         span: Span,
-        captures: Vec<String>,
         is_move: bool,
     ) -> Operand {
-        let index = self.nested.len();
-        let captured_places = captures
+        let mut captures = Vec::new();
+        match code {
+            ClosureCode::Expr(e) => macros::collect_idents(e, &mut captures),
+            ClosureCode::Block(block) => macros::collect_idents_in_block(block, &mut captures),
+        }
+        captures.sort();
+        captures.dedup();
+        captures.retain(|n| self.lookup(n).is_some());
+        let captured_places: Vec<Place> = captures
             .iter()
             .filter_map(|n| self.lookup(n))
             .map(Place::local)
-            .collect::<Vec<_>>();
-        self.nested.push(NestedBody {
-            index,
-            params,
-            body,
-            kind,
-            span,
-            captures,
-        });
+            .collect();
+        let number = self.closures.len();
+        let name = format!("{}::{{closure#{number}}}", self.name);
+        let (module, owner) = (self.module, self.owner.clone());
+        let mut b = Builder::new(&mut *self.lowerer, module, name, kind, span);
+        b.owner = owner;
+        b.extent = span;
+        for cap in &captures {
+            let id = b.bind(cap, span, None);
+            b.params.push(Param {
+                local: id,
+                by_mut_ref: false,
+                is_self: false,
+                by_ref: false,
+            });
+        }
+        for p in params {
+            let pspan = b.sp(*p);
+            let id = b.new_local("", pspan, None);
+            b.params.push(Param {
+                local: id,
+                by_mut_ref: false,
+                is_self: false,
+                by_ref: false,
+            });
+            b.bind_pattern(p, Operand::Copy(Place::local(id)), None);
+        }
+        let value = match code {
+            ClosureCode::Expr(e) => b.expr(e),
+            ClosureCode::Block(block) => b.block(block),
+        };
+        let index = b.finish(value, span);
+        self.closures.push(index);
         self.eval_to_temp(
             Rvalue::Closure {
-                body: index,
+                body: number,
                 captures: captured_places,
                 is_move,
             },
             span,
         )
-    }
-
-    /// Variables of this body that a closure body mentions.
-    fn captures_of(&self, body: &syn::Expr) -> Vec<String> {
-        let mut names = Vec::new();
-        macros::collect_idents(body, &mut names);
-        names.sort();
-        names.dedup();
-        names.retain(|n| self.lookup(n).is_some());
-        names
     }
 
     // ----- macros ----------------------------------------------------------

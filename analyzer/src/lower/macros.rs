@@ -123,3 +123,28 @@ pub(super) fn collect_idents(e: &syn::Expr, out: &mut Vec<String>) {
     }
     syn::visit::Visit::visit_expr(&mut Collector(out), e);
 }
+
+/// Likewise for a block (an async block's body).
+pub(super) fn collect_idents_in_block(b: &syn::Block, out: &mut Vec<String>) {
+    for stmt in &b.stmts {
+        match stmt {
+            syn::Stmt::Expr(e, _) => collect_idents(e, out),
+            syn::Stmt::Local(l) => {
+                if let Some(init) = &l.init {
+                    collect_idents(&init.expr, out);
+                    if let Some((_, e)) = &init.diverge {
+                        collect_idents(e, out);
+                    }
+                }
+            }
+            syn::Stmt::Macro(m) => {
+                if let Some(args) = expr_args(&m.mac) {
+                    for a in &args {
+                        collect_idents(a, out);
+                    }
+                }
+            }
+            syn::Stmt::Item(_) => {}
+        }
+    }
+}

@@ -22,6 +22,10 @@ use crate::source::{FileId, Span};
 /// the file's module (`["crate"]` for a crate root); `path` is where the
 /// file lives, for resolving `mod x;`.
 pub fn lower_file(file: FileId, path: &Path, text: &str, module_path: Vec<String>) -> FileIr {
+    // `syn::parse_file` drops a byte-order mark and a `#!` line before
+    // lexing, which would shift every span; blank them instead.
+    let blanked = blank_bom_and_shebang(text);
+    let text = blanked.as_ref();
     let ast = match syn::parse_file(text) {
         Ok(ast) => ast,
         Err(e) => {
@@ -56,6 +60,29 @@ pub fn lower_file(file: FileId, path: &Path, text: &str, module_path: Vec<String
     // recurse (`Drop` of a deep expression tree recurses too).
     stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, move || drop(ast));
     out
+}
+
+/// `syn::parse_file` drops a byte-order mark and a shebang line before
+/// lexing, so its offsets would no longer be those of the file: replace
+/// them with as many spaces instead.
+pub(crate) fn blank_bom_and_shebang(text: &str) -> std::borrow::Cow<'_, str> {
+    let bom = if text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
+    let rest = &text[bom..];
+    let shebang = if rest.starts_with("#!") && !rest[2..].trim_start().starts_with('[') {
+        rest.find('\n').unwrap_or(rest.len())
+    } else {
+        0
+    };
+    if bom + shebang == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = " ".repeat(bom + shebang);
+    out.push_str(&text[bom + shebang..]);
+    std::borrow::Cow::Owned(out)
 }
 
 /// Our own recursion over syntax grows the stack on the heap when less than

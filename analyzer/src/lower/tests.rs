@@ -73,8 +73,10 @@ fn a_question_mark_tests_for_success_and_returns_otherwise() {
 fn closures_become_their_own_bodies() {
     let ir = lower("fn f(h: u32) { let c = move || close(h); c(); }");
     assert_eq!(ir.bodies.len(), 2);
-    assert_eq!(ir.bodies[1].parent, Some(0));
-    assert_eq!(ir.bodies[1].params.len(), 1, "the capture of `h`");
+    let f = ir.bodies.iter().position(|b| b.name == "f").unwrap();
+    let c = ir.bodies[f].closures[0];
+    assert_eq!(ir.bodies[c].parent, Some(f));
+    assert_eq!(ir.bodies[c].params.len(), 1, "the capture of `h`");
 }
 
 #[test]
@@ -101,4 +103,29 @@ fn a_syntax_error_is_reported_with_its_span() {
     let ir = lower("fn f( {");
     let (span, _) = ir.parse_error.expect("error");
     assert!(span.hi as usize <= 7);
+}
+
+#[test]
+fn a_byte_order_mark_and_shebang_keep_spans_in_place() {
+    let src = "\u{feff}#!/usr/bin/env run\nfn f() {}\n";
+    let ir = lower(src);
+    assert!(ir.parse_error.is_none());
+    let span = ir.bodies[0].span;
+    assert_eq!(&src[span.lo as usize..span.hi as usize], "f");
+}
+
+#[test]
+fn nested_closures_are_lowered_without_copying_their_bodies() {
+    // Each closure becomes its own body, linked to the one it is written in.
+    let ir = lower("fn f(h: u32) { let a = || { let b = || { let c = || h; }; }; }");
+    assert_eq!(ir.bodies.len(), 4);
+    let f = ir.bodies.iter().position(|b| b.name == "f").unwrap();
+    let a = ir
+        .bodies
+        .iter()
+        .position(|b| b.name == "f::{closure#0}")
+        .unwrap();
+    assert_eq!(ir.bodies[f].closures, vec![a]);
+    assert_eq!(ir.bodies[a].parent, Some(f));
+    assert_eq!(ir.bodies[a].closures.len(), 1);
 }
