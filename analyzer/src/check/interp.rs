@@ -1032,21 +1032,7 @@ impl<'a> Interp<'a> {
                     _ => None,
                 },
             };
-            match target {
-                Some(place) => {
-                    w.res.insert(r, state);
-                    self.write(w, &place, Val::Handle(r), call.span);
-                }
-                None => {
-                    w.res.insert(
-                        r,
-                        ResState {
-                            escaped: true,
-                            ..state
-                        },
-                    );
-                }
-            }
+            self.store_acquired(w, r, state, target, call.span);
         }
     }
 
@@ -1103,6 +1089,33 @@ impl<'a> Interp<'a> {
             }
         }
         ran
+    }
+
+    /// Stores a newly acquired resource where it was handed; handed to
+    /// memory the analysis cannot see, it is out of this body's hands.
+    fn store_acquired(
+        &mut self,
+        w: &mut World,
+        r: ResId,
+        state: ResState,
+        target: Option<Place>,
+        span: Span,
+    ) {
+        match target {
+            Some(place) => {
+                w.res.insert(r, state);
+                self.write(w, &place, Val::Handle(r), span);
+            }
+            None => {
+                w.res.insert(
+                    r,
+                    ResState {
+                        escaped: true,
+                        ..state
+                    },
+                );
+            }
+        }
     }
 
     /// What argument `j` holds at `path` below it.
@@ -1659,21 +1672,7 @@ impl<'a> Interp<'a> {
                             _ => None,
                         },
                     };
-                    match target {
-                        Some(place) => {
-                            w.res.insert(r, state);
-                            self.write(w, &place, Val::Handle(r), call.span);
-                        }
-                        None => {
-                            w.res.insert(
-                                r,
-                                ResState {
-                                    escaped: true,
-                                    ..state
-                                },
-                            );
-                        }
-                    }
+                    self.store_acquired(w, r, state, target, call.span);
                 }
                 // The destination was written above, with its parts.
                 return;

@@ -10,7 +10,9 @@ use std::collections::HashMap;
 use petgraph::graph::{DiGraph, NodeIndex};
 use syn::spanned::Spanned;
 
-use super::{FileLowerer, STACK_GROWTH, STACK_RED_ZONE, macros, pattern, span_of, type_name};
+use super::{
+    FileLowerer, STACK_GROWTH, STACK_RED_ZONE, last_segment, macros, pattern, span_of, type_name,
+};
 use crate::ir::{
     AggregateKind, BasicBlock, Body, BodyAttrs, BodyKind, Call, Callee, CmpOp, Const, ExitHow,
     ImplOwner, Local, LocalId, Operand, Param, Pat, Place, PlaceBase, Proj, Rvalue, Stmt,
@@ -449,12 +451,7 @@ impl<'f> Builder<'f> {
             syn::Pat::TupleStruct(ts) => {
                 let span = self.sp(ts);
                 let place = self.as_place(value, span);
-                let variant = ts
-                    .path
-                    .segments
-                    .last()
-                    .map(|s| s.ident.to_string())
-                    .unwrap_or_default();
+                let variant = last_segment(&ts.path);
                 for (i, p) in ts.elems.iter().enumerate() {
                     let field = place.project(Proj::Variant(pattern::variant_key(&variant), i));
                     self.bind_pattern(p, Operand::Copy(field), None);
@@ -627,12 +624,7 @@ impl<'f> Builder<'f> {
                 )
             }
             syn::Expr::Struct(s) => {
-                let name = s
-                    .path
-                    .segments
-                    .last()
-                    .map(|s| s.ident.to_string())
-                    .unwrap_or_default();
+                let name = last_segment(&s.path);
                 let mut fields = Vec::new();
                 for f in &s.fields {
                     let key = match &f.member {
@@ -1442,12 +1434,7 @@ impl<'f> Builder<'f> {
     // ----- macros ----------------------------------------------------------
 
     fn macro_call(&mut self, mac: &syn::Macro, span: Span) -> Operand {
-        let name = mac
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default();
+        let name = last_segment(&mac.path);
         match macros::classify(&name) {
             macros::MacroKind::Panic => {
                 let _ = macros::expr_args(mac)

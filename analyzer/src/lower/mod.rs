@@ -90,6 +90,14 @@ pub(crate) fn blank_bom_and_shebang(text: &str) -> std::borrow::Cow<'_, str> {
 pub(crate) const STACK_RED_ZONE: usize = 128 * 1024;
 pub(crate) const STACK_GROWTH: usize = 4 * 1024 * 1024;
 
+/// The name a path ends in (`Dialer` in `crate::a::Dialer`), or `""`.
+pub(crate) fn last_segment(path: &syn::Path) -> String {
+    path.segments
+        .last()
+        .map(|s| s.ident.to_string())
+        .unwrap_or_default()
+}
+
 pub(crate) fn span_of(file: FileId, node: &impl Spanned) -> Span {
     Span::new(file, node.span().byte_range())
 }

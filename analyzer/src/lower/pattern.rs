@@ -1,5 +1,6 @@
 //! Patterns, reduced to what refines resource states.
 
+use super::last_segment;
 use crate::ir::Pat;
 
 /// The variant name `Ok(..)` and `Some(..)` share: `?`, `unwrap` and
@@ -59,12 +60,7 @@ fn lower_inner(p: &syn::Pat) -> Pat {
             }
         }
         syn::Pat::TupleStruct(ts) => {
-            let name = ts
-                .path
-                .segments
-                .last()
-                .map(|s| s.ident.to_string())
-                .unwrap_or_default();
+            let name = last_segment(&ts.path);
             Pat::Variant(variant_key(&name), ts.elems.iter().map(lower).collect())
         }
         syn::Pat::Or(o) => Pat::Or(o.cases.iter().map(lower).collect()),
@@ -75,12 +71,7 @@ fn lower_inner(p: &syn::Pat) -> Pat {
         syn::Pat::Struct(s) if s.fields.iter().all(|f| matches!(lower(&f.pat), Pat::Any)) => {
             // `Wrapper { .. }` of a struct always matches; of an enum
             // variant it may not.
-            let name = s
-                .path
-                .segments
-                .last()
-                .map(|s| s.ident.to_string())
-                .unwrap_or_default();
+            let name = last_segment(&s.path);
             if s.path.segments.len() > 1 {
                 Pat::Variant(name, Vec::new())
             } else {
