@@ -64,6 +64,18 @@ pub struct Summary {
     /// The function returns what the caller passed at this path (an
     /// accessor such as `fn app(&self) -> u32 { self.app }`).
     pub returns_param: Option<ParamPath>,
+    /// The function never returns normally: every path exits the process
+    /// or panics.
+    pub never_returns: Option<Ending>,
+}
+
+/// How a function that never returns ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// `process::exit` on some path (what is held leaks).
+    Exit,
+    /// Only panics (not a leak path).
+    Panic,
 }
 
 impl Summary {
@@ -73,6 +85,7 @@ impl Summary {
             && self.takes.is_empty()
             && self.handed.is_empty()
             && self.returns_param.is_none()
+            && self.never_returns.is_none()
     }
 }
 
@@ -153,7 +166,9 @@ pub fn touches_tapi(program: &Program, i: usize, summaries: &[Option<Summary>]) 
         .flat_map(|b| &b.stmts)
         .any(|s| match s {
             Stmt::Call(call) => {
-                if super::is_tapi_call(program, f.module, f.body, call) {
+                if super::is_tapi_call(program, f.module, f.body, call)
+                    || exits_process(program, f.module, call)
+                {
                     return true;
                 }
                 program
@@ -169,6 +184,17 @@ pub fn touches_tapi(program: &Program, i: usize, summaries: &[Option<Summary>]) 
                 .is_some_and(|j| has_effects(summaries, j)),
             Stmt::Assign { .. } => false,
         })
+}
+
+/// A call of `process::exit`: a helper that makes it ends its callers' paths.
+fn exits_process(program: &Program, module: &[String], call: &crate::ir::Call) -> bool {
+    let crate::ir::Callee::Path { path, .. } = &call.callee else {
+        return false;
+    };
+    program.resolver.resolve(module, path).is_some_and(|c| {
+        let n = c.len();
+        n >= 2 && c[n - 2] == "process" && matches!(c[n - 1].as_str(), "exit" | "abort")
+    })
 }
 
 fn has_effects(summaries: &[Option<Summary>], j: usize) -> bool {
@@ -187,6 +213,15 @@ fn summarize(
     let snaps = &out.snapshots;
     let mut summary = Summary::default();
     if snaps.is_empty() {
+        // No normal return: the caller's path ends at the call. (A body the
+        // analysis gave up on says nothing.)
+        if !out.incomplete {
+            summary.never_returns = Some(if out.exits_process {
+                Ending::Exit
+            } else {
+                Ending::Panic
+            });
+        }
         return summary;
     }
     // Parameters: released on every return, or taken on some.

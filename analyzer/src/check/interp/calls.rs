@@ -23,6 +23,16 @@ impl Interp<'_> {
         if let Some(t) = self.program.target(self.module, self.body, call)
             && let Some(Some(summary)) = summaries.get(t)
         {
+            match summary.never_returns {
+                // `fatal()` that calls `process::exit`: the program ends here.
+                Some(summary::Ending::Exit) => {
+                    self.out.exits_process = true;
+                    self.leak_check(w, call.span, ExitKind::ProcessExit);
+                    return Flow::Stop;
+                }
+                Some(summary::Ending::Panic) => return Flow::Stop,
+                None => {}
+            }
             self.apply_summary(w, call, summary, &args);
             return Flow::Continue;
         }
@@ -36,6 +46,7 @@ impl Interp<'_> {
                     self.havoc_out_args(w, call, 0);
                     self.tapi_call(w, call, f, &args)
                 } else if is_process_exit(&canon) {
+                    self.out.exits_process = true;
                     self.leak_check(w, call.span, ExitKind::ProcessExit);
                     return Flow::Stop;
                 } else if is_diverging(&canon) {

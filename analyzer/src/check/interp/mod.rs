@@ -81,6 +81,9 @@ pub struct Outcomes {
     pub snapshots: Vec<super::summary::ReturnSnapshot>,
     /// The analysis hit its budget and stopped early.
     pub incomplete: bool,
+    /// Some path called `process::exit` (callee mode: the callee may end
+    /// the program).
+    pub exits_process: bool,
 }
 
 pub struct Interp<'a> {
