@@ -67,6 +67,8 @@ pub struct Summary {
     /// The function never returns normally: every path exits the process
     /// or panics.
     pub never_returns: Option<Ending>,
+    /// Parameter paths it leaves holding 0 (`*line = 0` after a close).
+    pub zeroes: Vec<ParamPath>,
 }
 
 /// How a function that never returns ends.
@@ -86,6 +88,7 @@ impl Summary {
             && self.handed.is_empty()
             && self.returns_param.is_none()
             && self.never_returns.is_none()
+            && self.zeroes.is_empty()
     }
 }
 
@@ -105,6 +108,8 @@ pub struct ReturnSnapshot {
     pub code_conditional: Vec<(ResId, SuccessClass)>,
     /// The returned value, when it is what the caller passed.
     pub returned_param: Option<ParamPath>,
+    /// Parameter paths holding 0 when it returns.
+    pub zeroed: Vec<ParamPath>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -270,6 +275,9 @@ fn summarize(
             summary.takes.push(p);
         }
     }
+    let mut zeroes: Vec<ParamPath> = snaps[0].zeroed.clone();
+    zeroes.retain(|p| snaps.iter().all(|s| s.zeroed.contains(p)));
+    summary.zeroes = zeroes;
     let first = snaps[0].returned_param.clone();
     if first.is_some() && snaps.iter().all(|s| s.returned_param == first) {
         summary.returns_param = first;

@@ -133,6 +133,24 @@ impl Interp<'_> {
             let v = self.value_in_arg(w, call, args, *j, path);
             self.escape_arg(w, &v);
         }
+        // What the callee left at 0 in the caller's memory.
+        for (j, path) in &s.zeroes {
+            let target = if *j >= STATIC_BASE {
+                self.program.statics.get(j - STATIC_BASE).map(|st| Place {
+                    base: PlaceBase::Path(st.clone()),
+                    proj: Vec::new(),
+                })
+            } else {
+                match args.get(*j) {
+                    Some(Val::Ptr(p)) => Some(p.clone()),
+                    _ => None,
+                }
+            };
+            if let Some(mut place) = target {
+                place.proj.extend(path.iter().cloned());
+                self.write(w, &place, Val::Int(0, 0), call.span);
+            }
+        }
         let ok_function = s
             .handed
             .iter()

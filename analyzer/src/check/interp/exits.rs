@@ -199,12 +199,26 @@ impl Interp<'_> {
             Val::Param(j, path) => Some((*j, path.clone())),
             _ => None,
         };
+        // What the caller's memory holds 0 at: written so, or found so.
+        let mut zeroed: Vec<summary::ParamPath> = w
+            .places
+            .iter()
+            .filter(|(_, v)| **v == Val::Int(0, 0))
+            .filter_map(|(q, _)| self.param_target(w, q))
+            .collect();
+        zeroed.extend(
+            self.param_ids
+                .iter()
+                .filter(|(_, r)| w.res.get(r).is_some_and(|s| s.status == Status::Absent))
+                .map(|(k, _)| k.clone()),
+        );
         ReturnSnapshot {
             variant,
             params,
             handed,
             code_conditional,
             returned_param,
+            zeroed,
         }
     }
 

@@ -552,8 +552,15 @@ impl Interp<'_> {
 /// Drops values of locals no later code reads, unless they hold handles
 /// (a dead variable still holds its handle until the function ends).
 pub(super) fn forget_dead(w: &mut World, live: &BTreeSet<crate::ir::LocalId>) {
+    // What was written behind a pointer (`*out = 0`) is the caller's memory,
+    // and so is the parameter it went through: both outlive the variable.
     w.places.retain(|p, v| match p.base {
-        PlaceBase::Local(l) => live.contains(&l) || !World::resources_in(v).is_empty(),
+        PlaceBase::Local(l) => {
+            live.contains(&l)
+                || !World::resources_in(v).is_empty()
+                || p.proj.contains(&Proj::Deref)
+                || matches!(v, Val::Param(..))
+        }
         PlaceBase::Path(_) => true,
     });
 }
