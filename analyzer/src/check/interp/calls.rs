@@ -481,13 +481,13 @@ impl Interp<'_> {
                 "get" | "load" | "get_mut" => return self.read(w, cell),
                 "get_or_init" | "get_or_insert_with" | "call_once" => {
                     // The closure's result, if it runs, is what the cell holds.
+                    // It returns a reference to the cell.
                     let cell = cell.clone();
                     if self.run_closure_args(w, call, &args[1..]) {
-                        let v = self.read(w, &call.dest);
-                        self.write(w, &cell, v.clone(), call.span);
-                        return v;
+                        let result = Rvalue::Use(Operand::Copy(call.dest.clone()));
+                        self.assign(w, &cell, &result, call.span);
                     }
-                    return self.read(w, &cell);
+                    return Val::Ptr(cell);
                 }
                 _ => {}
             }

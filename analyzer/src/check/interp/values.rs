@@ -42,6 +42,26 @@ impl Interp<'_> {
                 _ => break,
             }
         }
+        // Auto-deref: `t.app` where `t` holds a reference to a place.
+        for _ in 0..8 {
+            let through = (0..place.proj.len()).rev().find_map(|i| {
+                let prefix = Place {
+                    base: place.base.clone(),
+                    proj: place.proj[..i].to_vec(),
+                };
+                match w.get(&prefix) {
+                    Val::Ptr(mut target) => {
+                        target.proj.extend(place.proj[i..].iter().cloned());
+                        Some(target)
+                    }
+                    _ => None,
+                }
+            });
+            match through {
+                Some(p) => place = p,
+                None => break,
+            }
+        }
         place
     }
 
