@@ -251,9 +251,16 @@ impl Interp<'_> {
                         p
                     })
                 }
-                summary::Place::Param(j, path) => match args.get(*j) {
-                    Some(Val::Ptr(p)) => {
+                summary::Place::Param(j, path) => match (args.get(*j), call.args.get(*j)) {
+                    (Some(Val::Ptr(p)), _) => {
                         let mut p = p.clone();
+                        p.proj.extend(path.iter().cloned());
+                        Some(p)
+                    }
+                    // Forwarded from this body's own `&mut` parameter: the
+                    // resource lands in our caller's memory, `*out`.
+                    (Some(Val::Param(..)), Some(Operand::Copy(p))) => {
+                        let mut p = p.project(Proj::Deref);
                         p.proj.extend(path.iter().cloned());
                         Some(p)
                     }
