@@ -176,6 +176,16 @@ pub fn touches_tapi(program: &Program, i: usize, summaries: &[Option<Summary>]) 
                 {
                     return true;
                 }
+                // `CELL.set(h)`, `ATOMIC.store(h, ..)`: a method on a static.
+                if let crate::ir::Callee::Method { .. } = call.callee
+                    && let Some(crate::ir::Operand::Ref { place, .. }) = call.args.first()
+                    && program
+                        .resolver
+                        .resolve(f.module, path_of(place))
+                        .is_some_and(|p| program.resolver.is_static(&p))
+                {
+                    return true;
+                }
                 program
                     .target(f.module, f.body, call)
                     .is_some_and(|j| has_effects(summaries, j))
@@ -187,8 +197,20 @@ pub fn touches_tapi(program: &Program, i: usize, summaries: &[Option<Summary>]) 
             } => program
                 .closure(f.body, *body)
                 .is_some_and(|j| has_effects(summaries, j)),
-            Stmt::Assign { .. } => false,
+            // Stores into a static hand a resource over to `main`.
+            Stmt::Assign { place, .. } => program
+                .resolver
+                .resolve(f.module, path_of(place))
+                .is_some_and(|p| program.resolver.is_static(&p)),
         })
+}
+
+/// The path of a place rooted at a named item (empty for locals).
+fn path_of(place: &crate::ir::Place) -> &[String] {
+    match &place.base {
+        crate::ir::PlaceBase::Path(p) => p,
+        crate::ir::PlaceBase::Local(_) => &[],
+    }
 }
 
 /// A call of `process::exit`: a helper that makes it ends its callers' paths.

@@ -283,11 +283,9 @@ impl Interp<'_> {
     ) {
         let summaries = self.summaries;
         let Some(Some(summary)) = summaries.get(function) else {
-            // Nothing to follow (it touches no TAPI): it may still keep
-            // what it was given.
-            for v in captures.iter().chain(args) {
-                self.escape_arg(w, v);
-            }
+            // No summary: it calls no TAPI, releases nothing and stores
+            // nothing into a static (see `touches_tapi`), so what it was
+            // given is still the caller's.
             self.write(w, &call.dest, Val::Unknown, call.span);
             return;
         };
