@@ -69,6 +69,8 @@ pub struct Summary {
     pub never_returns: Option<Ending>,
     /// Parameter paths it leaves holding 0 (`*line = 0` after a close).
     pub zeroes: Vec<ParamPath>,
+    /// A placeholder for a member of a recursive cycle not summarised yet.
+    pub pending: bool,
 }
 
 /// How a function that never returns ends.
@@ -89,6 +91,7 @@ impl Summary {
             && self.returns_param.is_none()
             && self.never_returns.is_none()
             && self.zeroes.is_empty()
+            && !self.pending
     }
 }
 
@@ -110,6 +113,8 @@ pub struct ReturnSnapshot {
     pub returned_param: Option<ParamPath>,
     /// Parameter paths holding 0 when it returns.
     pub zeroed: Vec<ParamPath>,
+    /// The path went through a recursive call still being summarised.
+    pub through_pending: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,7 +136,17 @@ pub fn compute(program: &Program, mappers: &Mappers) -> Vec<Option<Summary>> {
     for scc in tarjan_scc(&graph) {
         let members: Vec<usize> = scc.iter().map(|n| graph[*n]).collect();
         let recursive = members.len() > 1 || graph.contains_edge(scc[0], scc[0]);
-        for _round in 0..if recursive { 4 } else { 1 } {
+        if recursive {
+            // Calls inside the cycle are left out of the first verdicts, so
+            // that a release at the bottom of the recursion is found.
+            for &i in &members {
+                summaries[i] = Some(Summary {
+                    pending: true,
+                    ..Summary::default()
+                });
+            }
+        }
+        for _round in 0..if recursive { 6 } else { 1 } {
             let mut changed = false;
             for &i in &members {
                 if !touches_tapi(program, i, &summaries) {
@@ -145,6 +160,11 @@ pub fn compute(program: &Program, mappers: &Mappers) -> Vec<Option<Summary>> {
             }
             if !changed {
                 break;
+            }
+        }
+        for &i in &members {
+            if summaries[i].as_ref().is_some_and(|s| s.pending) {
+                summaries[i] = None;
             }
         }
     }
@@ -252,9 +272,18 @@ fn summarize(
         return summary;
     }
     // Parameters: released on every return, or taken on some.
+    // Paths through a recursive call still being summarised say nothing
+    // about the parameters yet.
+    let settled: Vec<&ReturnSnapshot> = snaps.iter().filter(|s| !s.through_pending).collect();
+    if settled.is_empty() {
+        // Every path went through the cycle: nothing is known yet.
+        summary.pending = true;
+        return summary;
+    }
+    let snaps_for_params: &[&ReturnSnapshot] = &settled;
     // In the order the callee releases them (a line before its app), by
     // where each release happens; untouched paths last.
-    let mut ordered: Vec<(Option<Span>, ParamPath)> = snaps
+    let mut ordered: Vec<(Option<Span>, ParamPath)> = snaps_for_params
         .iter()
         .flat_map(|s| s.params.iter().map(|(p, _, at)| (*at, p.clone())))
         .collect();
@@ -274,14 +303,14 @@ fn summarize(
                 .unwrap_or(ParamFate::Kept)
         };
         // Paths where the callee found nothing there say nothing.
-        let fates: BTreeSet<u8> = snaps
+        let fates: BTreeSet<u8> = snaps_for_params
             .iter()
             .map(|s| fate(s) as u8)
             .filter(|f| *f != ParamFate::Empty as u8)
             .collect();
         // Released on every `Ok` return, kept on every `Err` one.
         let success = crate::lower::SUCCESS;
-        let when_ok = snaps.iter().all(|s| {
+        let when_ok = snaps_for_params.iter().all(|s| {
             let f = fate(s);
             match s.variant.as_deref() {
                 Some(v) if v == success => matches!(f, ParamFate::Released | ParamFate::Empty),

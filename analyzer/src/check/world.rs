@@ -185,6 +185,9 @@ pub struct World {
     pub places: BTreeMap<Place, Val>,
     pub res: BTreeMap<ResId, ResState>,
     pub outcomes: BTreeMap<EvId, Outcome>,
+    /// The path went through a call of a recursive partner whose summary
+    /// is still being computed: it says nothing about the parameters yet.
+    pub through_pending: bool,
 }
 
 impl World {
@@ -356,6 +359,7 @@ impl World {
             };
             out.res.insert(id, st);
         }
+        out.through_pending = self.through_pending || other.through_pending;
         for (ev, o) in self.outcomes.iter() {
             if other.outcomes.get(ev) == Some(o) {
                 out.outcomes.insert(*ev, *o);

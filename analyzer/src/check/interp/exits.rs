@@ -219,6 +219,7 @@ impl Interp<'_> {
             code_conditional,
             returned_param,
             zeroed,
+            through_pending: w.through_pending,
         }
     }
 
