@@ -551,7 +551,9 @@ impl Interp<'_> {
             | "set" | "get_or_init" | "with" | "replace" | "copy_from_slice" | "write_all"
             | "flush" | "read_line" | "lines" | "trim" | "parse" | "starts_with" | "ends_with"
             | "split" | "to_vec" | "as_slice" | "keys" | "values" | "entry" | "or_insert"
-            | "send" => {
+            | "send" | "for_each" | "try_for_each" | "inspect" | "filter_map" | "flat_map"
+            | "map_while" | "then" | "then_some" | "is_some_and" | "is_ok_and"
+            | "or_insert_with" | "get_or_insert_with" => {
                 // `map`, `for_each`, `with`, `unwrap_or_else`, ... run the
                 // closure they are given, on an element of the receiver.
                 let element = match &receiver {
