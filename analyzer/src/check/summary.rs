@@ -71,6 +71,9 @@ pub struct Summary {
     pub zeroes: Vec<ParamPath>,
     /// A placeholder for a member of a recursive cycle not summarised yet.
     pub pending: bool,
+    /// Where the caller's own values come back in the return value
+    /// (`Err((station, rc))`): a return path and the parameter path.
+    pub passthrough: Vec<(Vec<Proj>, ParamPath)>,
 }
 
 /// How a function that never returns ends.
@@ -92,6 +95,7 @@ impl Summary {
             && self.never_returns.is_none()
             && self.zeroes.is_empty()
             && !self.pending
+            && self.passthrough.is_empty()
     }
 }
 
@@ -115,6 +119,8 @@ pub struct ReturnSnapshot {
     pub zeroed: Vec<ParamPath>,
     /// The path went through a recursive call still being summarised.
     pub through_pending: bool,
+    /// Parts of the return value that are the caller's own values.
+    pub passthrough: Vec<(Vec<Proj>, ParamPath)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -324,6 +330,13 @@ fn summarize(
             summary.releases_when_ok.push(p);
         } else if fates.iter().any(|f| *f != ParamFate::Kept as u8) {
             summary.takes.push(p);
+        }
+    }
+    for s in snaps {
+        for p in &s.passthrough {
+            if !summary.passthrough.contains(p) {
+                summary.passthrough.push(p.clone());
+            }
         }
     }
     let mut zeroes: Vec<ParamPath> = snaps[0].zeroed.clone();

@@ -218,6 +218,23 @@ impl Interp<'_> {
             },
         };
         self.write(w, &call.dest, dest, call.span);
+        // The caller's own values handed back inside the result.
+        for (rpath, (j, ppath)) in &s.passthrough {
+            let source = match (args.get(*j), call.args.get(*j)) {
+                (Some(Val::Ptr(p)), _) | (_, Some(Operand::Copy(p))) if *j < STATIC_BASE => {
+                    let mut p = p.clone();
+                    p.proj.extend(ppath.iter().cloned());
+                    Some(p)
+                }
+                _ => None,
+            };
+            if let Some(source) = source {
+                let mut target = call.dest.clone();
+                target.proj.extend(rpath.iter().cloned());
+                self.assign(w, &target, &Rvalue::Use(Operand::Copy(source)), call.span);
+            }
+        }
+        // What it acquired goes on top (`station.line = new_line`).
         for h in &s.handed {
             let r = self.site(call, h.id as usize, h.kind, h.function, None);
             self.out.sites[r.0 as usize].chain = h.chain.clone();

@@ -199,6 +199,24 @@ impl Interp<'_> {
             Val::Param(j, path) => Some((*j, path.clone())),
             _ => None,
         };
+        // Parts of the return value that are what the caller passed.
+        let passthrough = match value {
+            Operand::Copy(p) => {
+                let p = self.canonical(p);
+                w.places
+                    .range(p.clone()..)
+                    .take_while(|(q, _)| q.starts_with(&p))
+                    .filter(|(q, _)| q.proj.len() > p.proj.len())
+                    .filter_map(|(q, v)| match v {
+                        Val::Param(j, path) => {
+                            Some((q.proj[p.proj.len()..].to_vec(), (*j, path.clone())))
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         // What the caller's memory holds 0 at: written so, or found so.
         let mut zeroed: Vec<summary::ParamPath> = w
             .places
@@ -220,6 +238,7 @@ impl Interp<'_> {
             returned_param,
             zeroed,
             through_pending: w.through_pending,
+            passthrough,
         }
     }
 

@@ -33,13 +33,14 @@ impl Interp<'_> {
                     place = target;
                     place.proj.extend(rest);
                 }
-                Val::Handle(_) | Val::Elements(_) => {
+                // `*out` of a parameter is the caller's memory: keep it.
+                Val::Param(..) => break,
+                // `*h` of a handle bound by iteration, `*boxed` of a value
+                // behind a smart pointer: the value itself.
+                _ => {
                     place = prefix;
                     place.proj.extend(rest);
                 }
-                // `*out` of a parameter is the caller's memory: keep it.
-                Val::Param(..) => break,
-                _ => break,
             }
         }
         // Auto-deref: `t.app` where `t` holds a reference to a place.

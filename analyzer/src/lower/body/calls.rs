@@ -23,6 +23,10 @@ impl Builder<'_> {
                     return self.eval_to_temp(Rvalue::Aggregate { kind, fields }, span);
                 } else if is_mem_take(&segs) {
                     return self.mem_take(&segs, &c.args, span);
+                } else if is_wrapper_new(&segs) && c.args.len() == 1 {
+                    // `Box::new(x)`, `Rc::new(x)`, `Mutex::new(x)`: the value
+                    // itself, behind a pointer the analysis sees through.
+                    return self.expr(&c.args[0]);
                 } else {
                     Callee::Path {
                         path: segs,

@@ -145,6 +145,18 @@ pub(super) fn constructed_type(e: &syn::Expr) -> Option<String> {
     }
 }
 
+/// `Box::new`, `Rc::new`, `Arc::new`, `Cell::new`, `RefCell::new`,
+/// `Mutex::new`, `RwLock::new`: constructors that only wrap their argument.
+pub(super) fn is_wrapper_new(segs: &[String]) -> bool {
+    let n = segs.len();
+    n >= 2
+        && segs[n - 1] == "new"
+        && matches!(
+            segs[n - 2].as_str(),
+            "Box" | "Rc" | "Arc" | "Cell" | "RefCell" | "Mutex" | "RwLock"
+        )
+}
+
 pub(super) fn is_mem_take(segs: &[String]) -> bool {
     let n = segs.len();
     n >= 2 && segs[n - 2] == "mem" && matches!(segs[n - 1].as_str(), "take" | "replace")
