@@ -32,6 +32,9 @@ pub struct CrateInput {
     /// The root file, absolute.
     pub root: PathBuf,
     pub origin: Option<Arc<Origin>>,
+    /// Crates of the same package it can use, by crate name and root file
+    /// (a binary and its package's library): their code is followed too.
+    pub deps: Vec<(String, PathBuf)>,
 }
 
 /// What to analyze and where display paths are relative to.
@@ -82,6 +85,21 @@ fn cargo_targets(args: &Args, cwd: &Path) -> Result<Selection, DiscoverError> {
     let mut seen = HashSet::new();
     let mut crates = Vec::new();
     for pkg in packages {
+        // The package's library, which its binaries, tests and examples use.
+        let lib = pkg
+            .targets
+            .iter()
+            .find(|t| {
+                t.kind
+                    .iter()
+                    .any(|k| matches!(k.to_string().as_str(), "lib" | "rlib" | "proc-macro"))
+            })
+            .map(|t| {
+                (
+                    t.name.replace('-', "_"),
+                    t.src_path.clone().into_std_path_buf(),
+                )
+            });
         for t in &pkg.targets {
             let root = t.src_path.clone().into_std_path_buf();
             let key = std::fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
@@ -110,10 +128,17 @@ fn cargo_targets(args: &Args, cwd: &Path) -> Result<Selection, DiscoverError> {
                     test: t.test,
                 },
             };
+            let deps = match &lib {
+                Some((name, lib_root)) if *lib_root != root => {
+                    vec![(name.clone(), lib_root.clone())]
+                }
+                _ => Vec::new(),
+            };
             crates.push(CrateInput {
                 name: t.name.clone(),
                 root,
                 origin: Some(Arc::new(origin)),
+                deps,
             });
         }
     }
@@ -286,6 +311,7 @@ fn loose_files(paths: &[PathBuf], cwd: &Path) -> Result<Selection, DiscoverError
             name,
             root: canon,
             origin: None,
+            deps: Vec::new(),
         });
     }
     let base = std::fs::canonicalize(cwd).unwrap_or_else(|_| cwd.to_path_buf());

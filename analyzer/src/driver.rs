@@ -260,6 +260,7 @@ pub fn analyze_files(
                 .unwrap_or_default(),
             root: std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()),
             origin: None,
+            deps: Vec::new(),
         })
         .collect();
     let selection = Selection {
@@ -292,6 +293,17 @@ fn analyze_in_pool(selection: &Selection, options: &AnalyzeOptions) -> Analysis 
             path,
             module_path: vec!["crate".to_owned()],
         });
+        // The package's library, under its own crate name.
+        for (name, root) in &c.deps {
+            let path = std::fs::canonicalize(root).unwrap_or_else(|_| root.clone());
+            if visited.insert((k, path.clone())) {
+                wave.push(Task {
+                    krate: k,
+                    path,
+                    module_path: vec![name.clone()],
+                });
+            }
+        }
     }
 
     while !wave.is_empty() {
@@ -386,7 +398,9 @@ fn analyze_in_pool(selection: &Selection, options: &AnalyzeOptions) -> Analysis 
                     }
                 }
             }
-            if let Some((span, msg)) = &l.ir.parse_error {
+            // A package library read for a binary reports in its own crate.
+            let own = t.module_path.first().is_some_and(|s| s == "crate");
+            if let Some((span, msg)) = l.ir.parse_error.as_ref().filter(|_| own) {
                 findings.push((
                     t.krate,
                     parse_error(*span, format!("could not parse file: {msg}"), msg.clone()),

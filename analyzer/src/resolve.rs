@@ -1,7 +1,8 @@
 //! Name resolution: what a path written in some module refers to.
 //!
 //! Paths resolve to canonical absolute paths: `["crate", "a", "f"]` for
-//! the crate's own items, `["windows_sys", "Win32", "Devices", "Tapi",
+//! the crate's own items (a package library read for its binaries is
+//! rooted at its crate name instead of `crate`), `["windows_sys", "Win32", "Devices", "Tapi",
 //! "lineOpenW"]` for other crates. `use` in every form (lists, globs,
 //! renames, `self`, `pub use` re-exports through the crate's modules),
 //! `crate::`, `self::`, `super::` and leading `::` are followed.
@@ -87,7 +88,14 @@ impl<'a> Resolver<'a> {
         let (first, rest) = (&path[0], &path[1..]);
         let base: Vec<String> = match first.as_str() {
             "" => return Some(rest.to_vec()),
-            "crate" => vec!["crate".to_string()],
+            // The root of the crate this module belongs to (`crate`, or a
+            // package library read for its binaries under its own name).
+            "crate" => vec![
+                module
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "crate".to_string()),
+            ],
             "self" => module.to_vec(),
             "super" => {
                 let mut m = module.to_vec();
@@ -112,9 +120,7 @@ impl<'a> Resolver<'a> {
     /// their re-exports.
     fn walk(&self, mut base: Vec<String>, rest: &[String], depth: usize) -> Option<Vec<String>> {
         for (i, seg) in rest.iter().enumerate() {
-            if base.first().is_some_and(|s| s == "crate")
-                && self.modules.contains_key(base.as_slice())
-            {
+            if self.modules.contains_key(base.as_slice()) {
                 match self.lookup_member(&base, seg, depth) {
                     Some(next) => base = next,
                     None => {
@@ -137,6 +143,10 @@ impl<'a> Resolver<'a> {
             return Some(found);
         }
         if EXTERN_PRELUDE.contains(&name) {
+            return Some(vec![name.to_string()]);
+        }
+        // Another crate of the program (a binary's package library).
+        if self.modules.contains_key([name.to_string()].as_slice()) {
             return Some(vec![name.to_string()]);
         }
         if let Some((_, p)) = STD_PRELUDE.iter().find(|(n, _)| *n == name) {

@@ -45,6 +45,9 @@ pub fn check_crate(krate: &CrateIr, sources: &SourceMap) -> Vec<Finding> {
     let mut out: Vec<Finding> = (0..program.functions.len())
         .into_par_iter()
         .map(|i| &program.functions[i])
+        // Only the crate's own code: a library read for it is reported when
+        // the library itself is checked.
+        .filter(|f| f.module.first().is_some_and(|m| m == "crate"))
         .filter(|f| {
             calls_tapi(&program, f.module, f.body)
                 || summary::touches_tapi(&program, f.index, &summaries)
