@@ -275,11 +275,11 @@ impl Interp<'_> {
                 }
             }
             Pat::Variant(key, subpats) => {
-                let key = variant_key(key);
+                let key = crate::lower::variant_key(key);
                 let subpats_trivial = subpats.iter().all(|p| matches!(p, Pat::Any));
                 match v {
                     Val::Variant(k) => {
-                        let same = variant_matches(&key, k);
+                        let same = &key == k;
                         if same {
                             if truth || !subpats_trivial {
                                 Some(w)
@@ -300,7 +300,7 @@ impl Interp<'_> {
                             .into_iter()
                             .filter(|c| match &mapper.results[*c as usize] {
                                 Some(Val::Variant(k)) => {
-                                    let same = variant_matches(&key, k);
+                                    let same = &key == k;
                                     if truth {
                                         same
                                     } else {

@@ -205,17 +205,7 @@ impl Interp<'_> {
                 None => Val::Unknown,
             },
             // `Ok` exactly when what it acquired exists.
-            (Some(ev), _) => Val::Mapped {
-                ev,
-                success: SuccessClass::Zero,
-                mapper: Box::new(Mapper {
-                    results: [
-                        Some(Val::Variant(crate::lower::SUCCESS.into())),
-                        None,
-                        Some(Val::Variant(crate::lower::FAILURE.into())),
-                    ],
-                }),
-            },
+            (Some(ev), _) => ok_when_success(ev),
         };
         self.write(w, &call.dest, dest, call.span);
         // The caller's own values handed back inside the result.

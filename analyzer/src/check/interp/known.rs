@@ -26,12 +26,20 @@ pub(super) fn success_class(s: Success) -> SuccessClass {
     }
 }
 
-pub(super) fn variant_key(name: &str) -> String {
-    crate::lower::variant_key(name)
-}
-
-pub(super) fn variant_matches(pattern: &str, value: &str) -> bool {
-    pattern == value
+/// The result of a call that is `Ok` exactly when the call `ev` succeeded
+/// (a COM method, or a crate function that hands out what it acquired).
+pub(super) fn ok_when_success(ev: EvId) -> Val {
+    Val::Mapped {
+        ev,
+        success: SuccessClass::Zero,
+        mapper: Box::new(Mapper {
+            results: [
+                Some(Val::Variant(crate::lower::SUCCESS.into())),
+                None,
+                Some(Val::Variant(crate::lower::FAILURE.into())),
+            ],
+        }),
+    }
 }
 
 pub(super) fn opposite_variant(key: &str) -> Option<String> {

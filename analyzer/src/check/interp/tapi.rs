@@ -275,17 +275,6 @@ impl Interp<'_> {
             Slot::Receiver => on_receiver.clone(),
             Slot::Return => Val::Unknown,
         };
-        let ok_mapper = |ev| Val::Mapped {
-            ev,
-            success: SuccessClass::Zero,
-            mapper: Box::new(Mapper {
-                results: [
-                    Some(Val::Variant(crate::lower::SUCCESS.into())),
-                    None,
-                    Some(Val::Variant(crate::lower::FAILURE.into())),
-                ],
-            }),
-        };
         let dest = match m.effect {
             Effect::None => Val::Unknown,
             Effect::Release { kind, handle } => {
@@ -301,14 +290,14 @@ impl Interp<'_> {
                 };
                 let enable = arg(Slot::Arg(enable_arg));
                 match self.registration(w, call, owner, &enable, m.name) {
-                    Some(ev) => ok_mapper(ev),
+                    Some(ev) => ok_when_success(ev),
                     None => Val::Unknown,
                 }
             }
             Effect::Acquire { creates, .. } => {
                 let ev = self.event(call.span, m.name);
                 w.set_outcome(ev, Outcome::Unknown);
-                let dest = ok_mapper(ev);
+                let dest = ok_when_success(ev);
                 self.write(w, &call.dest, dest, call.span);
                 let name = call.args.first().and_then(|a| self.place_name(a));
                 for (k, c) in creates.iter().enumerate() {

@@ -395,9 +395,10 @@ impl Interp<'_> {
             }
             Rvalue::Aggregate { kind, fields } => {
                 let (val, key) = match kind {
-                    AggregateKind::Variant(name) => {
-                        (Val::Variant(variant_key(name)), Some(variant_key(name)))
-                    }
+                    AggregateKind::Variant(name) => (
+                        Val::Variant(crate::lower::variant_key(name)),
+                        Some(crate::lower::variant_key(name)),
+                    ),
                     AggregateKind::Collection { len } => (
                         Val::Aggregate {
                             nonempty: len.map(|l| l > 0),
