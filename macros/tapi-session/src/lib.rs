@@ -1,0 +1,1 @@
+//! Runtime guards (being built).
