@@ -102,6 +102,33 @@ impl ResourceKind {
         }
     }
 
+    /// Where a resource of this kind comes in the order a session gives
+    /// things back (lower first): calls before the lines they are on, lines
+    /// and phones before registrations, registrations and sinks before the
+    /// apps and the TAPI object that own them. Reference §1.4 (drop and
+    /// deallocate calls, then close, then shut down) and §2.3 (TAPI 3:
+    /// disconnect, unregister, unadvise, `Shutdown`).
+    pub fn release_rank(self) -> u8 {
+        match self {
+            ResourceKind::Call | ResourceKind::Tapi3Call => 0,
+            ResourceKind::Line | ResourceKind::Phone => 1,
+            ResourceKind::RequestRecipient | ResourceKind::CallNotifications => 2,
+            ResourceKind::EventSink => 3,
+            ResourceKind::LineApp | ResourceKind::PhoneApp => 4,
+            ResourceKind::Tapi => 5,
+        }
+    }
+
+    /// The error code TAPI returns when a resource of this kind that is no
+    /// longer held is released again: `LINEERR_NOTREGISTERED` for a
+    /// registration (reference §8), the invalid-handle code otherwise.
+    pub fn not_held_error(self) -> Option<i32> {
+        match self {
+            ResourceKind::RequestRecipient => Some(0x8000_0047_u32 as i32),
+            _ => self.invalid_handle_error(),
+        }
+    }
+
     /// The error code TAPI returns when a released handle of this kind is
     /// passed to it (for the runtime guard); `None` where it is not a TAPI 2
     /// handle.
