@@ -1,0 +1,8 @@
+use tapi_session::tapi_session;
+
+#[tapi_session]
+struct Session {
+    line: u32,
+}
+
+fn main() {}
