@@ -686,3 +686,59 @@ fn emit_call_graph_draws_leaking_calls_in_red() {
     );
     assert!(dot.contains(&format!("{closes} -> {open};")), "{dot}");
 }
+
+/// Inside `#[tapi_session]`, what the session's own calls acquired and
+/// left is `released_by_guard`: allowed by default, shown with `-W`. What
+/// an unmarked helper acquired is a leak as anywhere (the guard never sees
+/// it).
+#[test]
+fn resources_left_to_the_session_guard_are_released_by_guard() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = "use tapi_session::tapi_session;\n\
+               use windows_sys::Win32::Devices::Tapi::*;\n\
+               fn open(app: u32) -> u32 {\n    let mut line = 0;\n    unsafe { lineOpenW(app, 1, &mut line, 0, 0, 0, 0, 0, std::ptr::null()) };\n    line\n}\n\
+               #[tapi_session]\n\
+               fn run() {\n    let mut app = 0u32;\n    let (mut n, mut v) = (0, 0);\n    \
+               if unsafe { lineInitializeExW(&mut app, std::ptr::null_mut(), None, std::ptr::null(), &mut n, &mut v, std::ptr::null_mut()) } != 0 { return; }\n    \
+               let line = open(app);\n    let _ = line;\n    let calls = || { let mut l = 0; unsafe { lineOpenW(app, 0, &mut l, 0, 0, 0, 0, 0, std::ptr::null()) }; };\n    calls();\n}\n";
+    let file = write(dir.path(), "guarded.rs", src);
+    let file = file.to_str().unwrap();
+    let lints = |out: &Output| -> Vec<(String, u64)> {
+        json_lines(&stdout(out))
+            .iter()
+            .filter_map(|v| {
+                // Loose files: bare diagnostics, not cargo's wrapper.
+                let m = v;
+                let code = m["code"]["code"].as_str()?.to_owned();
+                let span = m["spans"]
+                    .as_array()?
+                    .iter()
+                    .find(|s| s["is_primary"] == true)?;
+                Some((code, span["line_start"].as_u64()?))
+            })
+            .collect()
+    };
+    let default = run(dir.path(), &["tapi-lint", "--message-format", "json", file]);
+    assert_eq!(lints(&default), [("tapi::line_not_closed".to_owned(), 13)]);
+    let shown = run(
+        dir.path(),
+        &[
+            "tapi-lint",
+            "--message-format",
+            "json",
+            "-W",
+            "tapi::released_by_guard",
+            file,
+        ],
+    );
+    let mut shown = lints(&shown);
+    shown.sort_by_key(|(_, line)| *line);
+    assert_eq!(
+        shown,
+        [
+            ("tapi::released_by_guard".to_owned(), 12),
+            ("tapi::line_not_closed".to_owned(), 13),
+            ("tapi::released_by_guard".to_owned(), 15),
+        ]
+    );
+}

@@ -59,7 +59,10 @@ pub(super) fn build(body: &Body, out: Outcomes, _sources: &SourceMap) -> Vec<Fin
     for (r, (exit, how)) in &out.leaks {
         let site = &out.sites[r.0 as usize];
         let ever = out.released.contains(r);
-        let (lint, message) = if session {
+        // The guard knows only what the session's own calls acquired: a
+        // resource from a helper or from the caller is a leak as anywhere.
+        let guarded = session && site.chain.is_empty() && site.param.is_none();
+        let (lint, message) = if guarded {
             (
                 &lints::RELEASED_BY_GUARD,
                 format!(

@@ -227,6 +227,8 @@ impl Builder<'_> {
         let mut b = Builder::new(&mut *self.lowerer, module, name, kind, span);
         b.owner = owner;
         b.extent = span;
+        // The guard intercepts the calls in a session's closures too.
+        b.attrs.tapi_session = self.attrs.tapi_session;
         for cap in &captures {
             let id = b.bind(cap, span, None);
             b.params.push(Param {
