@@ -506,6 +506,16 @@ fn analyze_in_pool(selection: &Selection, options: &AnalyzeOptions) -> Analysis 
         }
     }
 
+    let suppressions: Vec<(usize, &crate::ir::Suppression)> = crates
+        .iter()
+        .flat_map(|(k, ir)| {
+            ir.files
+                .iter()
+                .flat_map(move |f| f.suppressions.iter().map(move |s| (*k, s)))
+        })
+        .collect();
+    let findings = crate::suppress::apply(findings, &suppressions, &options.levels);
+
     let file_count = sources.len();
     let mut analysis = Analysis {
         reported: Vec::new(),

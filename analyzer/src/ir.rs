@@ -20,6 +20,26 @@ pub struct FileIr {
     pub external_mods: Vec<ExternalMod>,
     /// The syntax error, if the file did not parse (nothing else is kept then).
     pub parse_error: Option<(Span, String)>,
+    /// `// tapi-lint: allow(..)` comments and `#[cfg_attr(tapi_lint,
+    /// allow(tapi::..))]` attributes.
+    pub suppressions: Vec<Suppression>,
+}
+
+/// A request in the source not to report some lints somewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// Lint names as written, without the `tapi::` prefix; checked against
+    /// the registry when the suppression is applied.
+    pub lints: Vec<String>,
+    /// Required: a suppression without one suppresses nothing.
+    pub reason: Option<String>,
+    /// What it covers: a comment, its own line and the next; an attribute,
+    /// the item or statement it is on.
+    pub covers: Span,
+    /// The comment or attribute itself.
+    pub at: Span,
+    /// Why it could not be read, if it could not.
+    pub malformed: Option<String>,
 }
 
 /// A module's name-bearing contents, for name resolution.

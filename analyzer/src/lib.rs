@@ -16,3 +16,4 @@ pub mod report;
 pub mod resolve;
 pub mod source;
 pub mod stack;
+pub mod suppress;

@@ -177,6 +177,34 @@ declare_lints! {
     /// Inside a `#[tapi_session]` function, a resource is left for the runtime guard to
     /// release. That is not a leak, but an explicit release states the intent.
     RELEASED_BY_GUARD = "released_by_guard", Allow, "a resource is left for the `#[tapi_session]` guard to release";
+    /// A suppression suppresses nothing: no finding of the lints it names starts on its line
+    /// or the next (a `// tapi-lint: allow(..)` comment), or inside the item or statement it
+    /// is on (a `#[cfg_attr(tapi_lint, allow(tapi::..))]` attribute). Stale suppressions hide
+    /// the next real finding there, so they are reported like unused `noqa` comments.
+    ///
+    /// ```rust,ignore
+    /// // tapi-lint: allow(line_not_closed): closed by the monitor thread
+    /// let rc = unsafe { lineGetDevCapsW(app, 0, ver, 0, &mut caps) }; // nothing to suppress
+    /// ```
+    ///
+    /// Fixed: delete the suppression.
+    UNUSED_SUPPRESSION = "unused_suppression", Warn, "a suppression suppresses nothing";
+    /// A suppression cannot be honoured: it gives no reason, names a lint that does not
+    /// exist, or is not of the form `// tapi-lint: allow(LINT, ..): reason` /
+    /// `#[cfg_attr(tapi_lint, allow(tapi::LINT, reason = "..."))]`. It suppresses nothing.
+    ///
+    /// ```rust,ignore
+    /// // tapi-lint: allow(line_not_closed)
+    /// let rc = unsafe { lineOpenW(app, 0, &mut line, ..) };
+    /// ```
+    ///
+    /// Fixed: say why the finding does not apply.
+    ///
+    /// ```rust,ignore
+    /// // tapi-lint: allow(line_not_closed): the line is closed by `Monitor::drop`
+    /// let rc = unsafe { lineOpenW(app, 0, &mut line, ..) };
+    /// ```
+    INVALID_SUPPRESSION = "invalid_suppression", Warn, "a suppression without a reason, with an unknown lint, or malformed";
     /// A source file could not be parsed (or was too deeply nested to parse safely); the
     /// other files are still analyzed.
     PARSE_ERROR = "parse_error", Error, "a source file could not be parsed";

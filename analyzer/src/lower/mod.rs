@@ -8,6 +8,7 @@
 mod body;
 mod macros;
 mod pattern;
+mod suppressions;
 
 pub use pattern::{FAILURE, SUCCESS, variant_key};
 
@@ -55,7 +56,8 @@ pub fn lower_file(file: FileId, path: &Path, text: &str, module_path: Vec<String
         },
     };
     lowerer.module(&ast.items, module_path, &dir, path);
-    let out = lowerer.out;
+    let mut out = lowerer.out;
+    out.suppressions = suppressions::collect(file, text, &ast);
     // The syntax tree is dropped here, on the parsing thread, with room to
     // recurse (`Drop` of a deep expression tree recurses too).
     stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, move || drop(ast));
