@@ -55,7 +55,7 @@ pub fn apply(
                     covers.file == at.file
                         && covers.lo <= at.lo
                         && at.lo < covers.hi.max(covers.lo + 1)
-                        && v.lints.iter().any(|l| *l == finding.lint)
+                        && v.lints.contains(&finding.lint)
                 })
             })
             .flatten();
