@@ -18,8 +18,9 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::check::{call_graph_dot, check_crate};
+use crate::check::{call_graph_dot, check_crate_with};
 use crate::cli::{self, Args, LintLevels};
+use crate::config::{self, Exclude, Wrappers};
 use crate::diagnostic::{Finding, Label};
 use crate::discover::{self, CrateInput, Selection};
 use crate::ir::{CrateIr, FileIr, ModuleIr};
@@ -38,6 +39,13 @@ pub const EXIT_TOOL: i32 = 2;
 #[derive(Debug, Clone)]
 pub struct AnalyzeOptions {
     pub levels: LintLevels,
+    /// Levels for one package's findings (configuration tables of its
+    /// manifest, then the command line), by manifest path.
+    pub package_levels: HashMap<String, LintLevels>,
+    /// Paths whose findings are not reported.
+    pub exclude: Arc<Exclude>,
+    /// The program's own FFI shims, checked like TAPI functions.
+    pub wrappers: Arc<Wrappers>,
     /// Load `mod x;` files (off: every input is a one-file crate).
     pub follow_mods: bool,
     /// Also draw each crate's call graph (`--emit call-graph`).
@@ -48,6 +56,9 @@ impl Default for AnalyzeOptions {
     fn default() -> Self {
         AnalyzeOptions {
             levels: LintLevels::default(),
+            package_levels: HashMap::new(),
+            exclude: Arc::default(),
+            wrappers: Arc::default(),
             follow_mods: true,
             call_graph: false,
         }
@@ -158,11 +169,16 @@ fn run_args(args: &Args) -> i32 {
             selection.base.display()
         );
     }
-    let options = AnalyzeOptions {
-        levels,
-        follow_mods: true,
-        call_graph: args.emit.is_some(),
+    let options = match configure(args, &selection, levels) {
+        Ok(options) => options,
+        Err(e) => return error(&e.to_string()),
     };
+    if args.verbose > 0 {
+        for file in &options.config_sources {
+            eprintln!("    Config {}", file.display());
+        }
+    }
+    let options = options.options;
     let analysis = analyze(&selection, &options, &pool);
     if !args.quiet {
         for w in &analysis.warnings {
@@ -235,6 +251,68 @@ struct Lowered {
 }
 
 /// Analyzes the selected crates on `pool`.
+/// The options a run analyzes with: the configuration's levels, excludes
+/// and wrappers, with the command line's levels applied last.
+struct Configured {
+    options: AnalyzeOptions,
+    config_sources: Vec<PathBuf>,
+}
+
+fn configure(
+    args: &Args,
+    selection: &Selection,
+    cli_levels: LintLevels,
+) -> Result<Configured, config::ConfigError> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let start = match &args.manifest_path {
+        Some(m) => cwd.join(m).parent().map(Path::to_path_buf).unwrap_or(cwd),
+        None => cwd,
+    };
+    let workspace_manifest = (!selection.loose).then(|| selection.base.join("Cargo.toml"));
+    let mut package_manifests: Vec<PathBuf> = selection
+        .crates
+        .iter()
+        .filter_map(|c| c.origin.as_ref().map(|o| PathBuf::from(&o.manifest_path)))
+        .collect();
+    package_manifests.sort();
+    package_manifests.dedup();
+    let config = config::load(&config::Inputs {
+        start: &start,
+        workspace_manifest: workspace_manifest.as_deref(),
+        package_manifests: package_manifests.iter().map(PathBuf::as_path).collect(),
+    })?;
+    let with_cli = |flags: &[(Level, String)]| {
+        let mut all = flags.to_vec();
+        all.extend(args.levels.iter().cloned());
+        LintLevels::from_flags(&all).0
+    };
+    let levels = if config.levels.is_empty() {
+        cli_levels
+    } else {
+        with_cli(&config.levels)
+    };
+    let package_levels = config
+        .package_levels
+        .iter()
+        .map(|(manifest, flags)| {
+            let mut all = config.levels.clone();
+            all.extend(flags.iter().cloned());
+            (manifest.clone(), with_cli(&all))
+        })
+        .collect();
+    Ok(Configured {
+        options: AnalyzeOptions {
+            levels,
+            package_levels,
+            exclude: Arc::new(config.exclude),
+            wrappers: Arc::new(config.wrappers),
+            follow_mods: true,
+            call_graph: args.emit.is_some(),
+        },
+        config_sources: config.sources,
+    })
+}
+
 pub fn analyze(
     selection: &Selection,
     options: &AnalyzeOptions,
@@ -459,8 +537,10 @@ fn analyze_in_pool(selection: &Selection, options: &AnalyzeOptions) -> Analysis 
         .par_iter()
         .map(|(k, krate)| {
             let result = catch_unwind(AssertUnwindSafe(|| {
-                let found = check_crate(krate, &sources);
-                let graph = options.call_graph.then(|| call_graph_dot(krate, &found));
+                let found = check_crate_with(krate, &sources, &options.wrappers);
+                let graph = options
+                    .call_graph
+                    .then(|| call_graph_dot(krate, &found, &options.wrappers));
                 (found, graph)
             }));
             (*k, result.map_err(|p| panic_message(p.as_ref())))
@@ -530,11 +610,19 @@ fn analyze_in_pool(selection: &Selection, options: &AnalyzeOptions) -> Analysis 
     let mut reported: Vec<Reported> = findings
         .into_iter()
         .filter_map(|(k, finding, internal)| {
+            let origin = selection.crates[k].origin.as_deref();
+            let levels = origin
+                .and_then(|o| options.package_levels.get(&o.manifest_path))
+                .unwrap_or(&options.levels);
             let level = if internal {
                 Level::Error
             } else {
-                options.levels.level(finding.lint)
+                levels.level(finding.lint)
             };
+            let file = &analysis.sources.get(finding.primary.span.file).path;
+            if !internal && options.exclude.matches(file) {
+                return None;
+            }
             if level == Level::Allow {
                 return None;
             }

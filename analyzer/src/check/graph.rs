@@ -6,13 +6,14 @@ use std::fmt::Write;
 
 use super::program::Program;
 use super::summary;
+use crate::config::Wrappers;
 use crate::diagnostic::Finding;
 use crate::ir::CrateIr;
 
 /// The DOT text for one crate. `findings` are the crate's findings; a leak
 /// colours the function it is reported in and every call along its chain.
-pub fn call_graph_dot(krate: &CrateIr, findings: &[Finding]) -> String {
-    let program = Program::new(krate);
+pub fn call_graph_dot(krate: &CrateIr, findings: &[Finding], wrappers: &Wrappers) -> String {
+    let program = Program::new(krate, wrappers);
     let mappers = super::interp::Mappers::new();
     let summaries = summary::compute(&program, &mappers);
     let graph = program.call_graph();

@@ -17,9 +17,9 @@ mod world;
 
 use rayon::prelude::*;
 
+use crate::config::Wrappers;
 use crate::diagnostic::Finding;
 use crate::ir::{Body, BodyKind, Call, Callee, CrateIr, Stmt};
-use crate::resolve::tapi_function;
 use crate::source::SourceMap;
 
 pub use graph::call_graph_dot;
@@ -29,7 +29,13 @@ use world::{CodeClass, Mapper, Val};
 
 /// Every finding in one crate, before lint levels are applied.
 pub fn check_crate(krate: &CrateIr, sources: &SourceMap) -> Vec<Finding> {
-    let program = Program::new(krate);
+    check_crate_with(krate, sources, &Wrappers::default())
+}
+
+/// [`check_crate`], with the program's own FFI shims from the
+/// configuration treated as TAPI functions.
+pub fn check_crate_with(krate: &CrateIr, sources: &SourceMap, wrappers: &Wrappers) -> Vec<Finding> {
+    let program = Program::new(krate, wrappers);
     // Only bodies that call TAPI, or functions that hand resources around,
     // can acquire, release, use or mis-test anything; a crate with none
     // costs nothing more to check.
@@ -79,7 +85,7 @@ pub(super) fn is_tapi_call(program: &Program, module: &[String], body: &Body, ca
         Callee::Path { path, .. } => program
             .resolver
             .resolve(module, path)
-            .is_some_and(|c| tapi_function(&c).is_some()),
+            .is_some_and(|c| program.tapi_function(&c).is_some()),
         Callee::Method { name, .. } => com::method(program, module, body, call, name).is_some(),
         _ => false,
     }

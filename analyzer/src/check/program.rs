@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
+use crate::config::Wrappers;
 use crate::ir::{Body, Call, Callee, CrateIr, Operand, PlaceBase, Stmt};
 use crate::resolve::Resolver;
 
@@ -23,6 +24,8 @@ pub struct Function<'a> {
 
 pub struct Program<'a> {
     pub resolver: Resolver<'a>,
+    /// The program's own FFI shims declared in the configuration.
+    wrappers: &'a Wrappers,
     pub functions: Vec<Function<'a>>,
     by_key: HashMap<Vec<String>, usize>,
     /// `(type, method)` → the functions implementing it.
@@ -41,8 +44,16 @@ pub struct Program<'a> {
 /// what a function does to them exactly as to its parameters.
 pub const STATIC_BASE: usize = 1 << 20;
 
+impl Program<'_> {
+    /// The model's row for a callee's canonical path: a TAPI 2 function,
+    /// or one of the program's own shims declared in the configuration.
+    pub fn tapi_function(&self, canonical: &[String]) -> Option<&'static tapi_model::Function> {
+        crate::resolve::tapi_function(canonical).or_else(|| self.wrappers.lookup(canonical))
+    }
+}
+
 impl<'a> Program<'a> {
-    pub fn new(krate: &'a CrateIr) -> Program<'a> {
+    pub fn new(krate: &'a CrateIr, wrappers: &'a Wrappers) -> Program<'a> {
         let resolver = Resolver::new(krate);
         let mut functions = Vec::new();
         let mut bodies = Vec::new();
@@ -79,6 +90,7 @@ impl<'a> Program<'a> {
         }
         let statics = resolver.statics();
         Program {
+            wrappers,
             by_body,
             file_bodies,
             resolver,

@@ -49,7 +49,7 @@ impl Interp<'_> {
                     .resolver
                     .resolve(self.module, path)
                     .unwrap_or_else(|| path.clone());
-                if let Some(f) = tapi_function(&canon) {
+                if let Some(f) = self.program.tapi_function(&canon) {
                     self.havoc_out_args(w, call, 0);
                     self.tapi_call(w, call, f, &args)
                 } else if is_process_exit(&canon) {

@@ -23,7 +23,7 @@ use crate::ir::{
     AggregateKind, Body, Call, Callee, CmpOp, Const, ExitHow, Operand, Pat, Place, PlaceBase, Proj,
     Rvalue, Stmt, Terminator,
 };
-use crate::resolve::{Resolver, tapi_function};
+use crate::resolve::Resolver;
 use crate::source::Span;
 
 /// Worlds kept apart per block before extra ones are joined.

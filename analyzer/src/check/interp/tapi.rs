@@ -82,7 +82,33 @@ impl Interp<'_> {
                 let ev = self.event(call.span, f.name);
                 w.set_outcome(ev, Outcome::Unknown);
                 let success = success_class(success);
+                let mut returned = None;
                 for (k, c) in creates.iter().enumerate() {
+                    // A shim that returns the handle itself (declared in the
+                    // configuration): held when it is non-zero, which is
+                    // what `h == 0` refines.
+                    if c.out == Slot::Return {
+                        let r = self.site(call, k, c.kind, f.name, None);
+                        let parent = match c.parent {
+                            ParentSlot::Handle(Slot::Arg(j)) => match args.get(j) {
+                                Some(Val::Handle(p)) => Some(*p),
+                                _ => None,
+                            },
+                            _ => None,
+                        };
+                        w.res.insert(
+                            r,
+                            ResState {
+                                status: Status::Held,
+                                ev: Some(ev),
+                                parent,
+                                escaped: false,
+                                release_on: None,
+                            },
+                        );
+                        returned = Some(r);
+                        continue;
+                    }
                     let Slot::Arg(i) = c.out else { continue };
                     let name = call.args.get(i).and_then(|a| self.place_name(a));
                     let r = self.site(call, k, c.kind, f.name, name);
@@ -148,10 +174,13 @@ impl Interp<'_> {
                         }
                     }
                 }
-                Val::Code {
-                    ev,
-                    success,
-                    unsigned: None,
+                match returned {
+                    Some(r) => Val::Handle(r),
+                    None => Val::Code {
+                        ev,
+                        success,
+                        unsigned: None,
+                    },
                 }
             }
             Effect::Registration {
