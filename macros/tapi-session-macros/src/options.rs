@@ -44,7 +44,11 @@ impl Options {
             if self.on_leak_span.is_some() {
                 return Err(meta.error("`on_leak` is given more than once"));
             }
-            self.on_leak_span = Some(meta.path.get_ident().map_or_else(Span::call_site, |i| i.span()));
+            self.on_leak_span = Some(
+                meta.path
+                    .get_ident()
+                    .map_or_else(Span::call_site, |i| i.span()),
+            );
             let value: LitStr = meta.value()?.parse()?;
             self.on_leak = match value.value().as_str() {
                 "release" => OnLeak::Release,

@@ -54,5 +54,9 @@ fn expansions_match_snapshots() {
         }
         checked += 1;
     }
-    assert!(checked >= 2, "no snapshot inputs found in {}", dir.display());
+    assert!(
+        checked >= 2,
+        "no snapshot inputs found in {}",
+        dir.display()
+    );
 }

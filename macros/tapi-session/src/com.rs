@@ -228,11 +228,9 @@ impl ComSession {
                 .map(|i| com.remove(i))
         };
         if held.is_some() {
-            self.com_released.borrow_mut().push(ComReleased {
-                kind,
-                identity,
-                by,
-            });
+            self.com_released
+                .borrow_mut()
+                .push(ComReleased { kind, identity, by });
             return;
         }
         let first = self
@@ -244,13 +242,16 @@ impl ComSession {
         if let Some(first) = first {
             // No error value of the caller's result type can be made up
             // here, so the call has gone through; it is reported.
-            session::act(self.meta, Problem::DoubleRelease {
-                function: by,
-                kind,
-                handle: identity.cookie(),
-                released_by: first,
-                returned: None,
-            });
+            session::act(
+                self.meta,
+                Problem::DoubleRelease {
+                    function: by,
+                    kind,
+                    handle: identity.cookie(),
+                    released_by: first,
+                    returned: None,
+                },
+            );
         }
     }
 }

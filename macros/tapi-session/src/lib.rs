@@ -49,8 +49,8 @@ pub use tapi_session_macros::tapi_session;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::com::{
-        ComSession, CookieValue, PeelRef, PeelValue, Recv, com_cookie, com_object, com_release_cookie,
-        com_release_object,
+        ComSession, CookieValue, PeelRef, PeelValue, Recv, com_cookie, com_object,
+        com_release_cookie, com_release_object,
     };
     pub use crate::session::{OnLeak, Session};
     pub use crate::tapi2::{Arg, HandleValue, OutArg, handle_value, out_ptr, tapi2};

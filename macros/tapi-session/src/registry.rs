@@ -95,13 +95,7 @@ impl Registry {
         self.seq
     }
 
-    pub fn acquire(
-        &mut self,
-        session: SessionId,
-        key: Key,
-        parent: Option<Key>,
-        by: &'static str,
-    ) {
+    pub fn acquire(&mut self, session: SessionId, key: Key, parent: Option<Key>, by: &'static str) {
         let seq = self.next_seq();
         self.released.remove(&key);
         self.held.insert(

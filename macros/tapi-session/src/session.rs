@@ -60,7 +60,6 @@ impl Session {
     pub fn id(&self) -> SessionId {
         self.id
     }
-
 }
 
 /// Reports `problem` under the policy of the session `id` (TAPI 2 calls

@@ -193,7 +193,13 @@ fn misuse(r: &Registry, f: &'static Function, args: &[Arg]) -> Option<(Problem, 
 ///
 /// # Safety
 /// As for [`tapi2`].
-unsafe fn record(r: &mut Registry, session: SessionId, f: &'static Function, args: &[Arg], rc: i32) {
+unsafe fn record(
+    r: &mut Registry,
+    session: SessionId,
+    f: &'static Function,
+    args: &[Arg],
+    rc: i32,
+) {
     let value = |i: usize| args.get(i).and_then(|a| a.value());
     match f.effect {
         Effect::Acquire { creates, success } if succeeded(success, rc) => {

@@ -7,7 +7,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr::{null, null_mut};
 use std::sync::Mutex;
 
-use tapi_session::{Problem, Report, ResourceKind, reset_report_hook, set_report_hook, tapi_session};
+use tapi_session::{
+    Problem, Report, ResourceKind, reset_report_hook, set_report_hook, tapi_session,
+};
 use windows_sys::Win32::Devices::Tapi::*;
 
 const API: u32 = 0x0002_0002;
@@ -18,7 +20,12 @@ fn scenario<R>(run: impl FnOnce() -> R) -> (R, Vec<Report>) {
     static REPORTS: Mutex<Vec<Report>> = Mutex::new(Vec::new());
     let _sim = tapi_sim::exclusive();
     REPORTS.lock().unwrap_or_else(|e| e.into_inner()).clear();
-    set_report_hook(|r| REPORTS.lock().unwrap_or_else(|e| e.into_inner()).push(r.clone()));
+    set_report_hook(|r| {
+        REPORTS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(r.clone())
+    });
     let result = run();
     reset_report_hook();
     let reports = std::mem::take(&mut *REPORTS.lock().unwrap_or_else(|e| e.into_inner()));
@@ -66,12 +73,30 @@ fn releases() -> Vec<String> {
 fn forget_everything() -> u32 {
     let (mut app, mut devs, mut ver, mut params) = (0u32, 0u32, API, init_params());
     let rc = unsafe {
-        lineInitializeExW(&mut app, null_mut(), None, null(), &mut devs, &mut ver, &mut params)
+        lineInitializeExW(
+            &mut app,
+            null_mut(),
+            None,
+            null(),
+            &mut devs,
+            &mut ver,
+            &mut params,
+        )
     };
     assert_eq!(rc, 0);
     let mut line = 0u32;
     let rc = unsafe {
-        lineOpenW(app, 0, &mut line, ver, 0, 0, LINECALLPRIVILEGE_NONE, LINEMEDIAMODE_INTERACTIVEVOICE, null())
+        lineOpenW(
+            app,
+            0,
+            &mut line,
+            ver,
+            0,
+            0,
+            LINECALLPRIVILEGE_NONE,
+            LINEMEDIAMODE_INTERACTIVEVOICE,
+            null(),
+        )
     };
     if rc != 0 {
         return 1;
@@ -87,21 +112,42 @@ fn forget_everything() -> u32 {
 fn return_releases_call_line_and_app_in_that_order() {
     let (rc, reports) = scenario(|| {
         let rc = forget_everything();
-        assert!(tapi_sim::live().is_empty(), "held after return: {}", tapi_sim::live());
-        assert_eq!(releases(), ["lineDeallocateCall", "lineClose", "lineShutdown"]);
+        assert!(
+            tapi_sim::live().is_empty(),
+            "held after return: {}",
+            tapi_sim::live()
+        );
+        assert_eq!(
+            releases(),
+            ["lineDeallocateCall", "lineClose", "lineShutdown"]
+        );
         rc
     });
     assert_eq!(rc, 0);
     assert_eq!(
         leftovers(&reports),
-        [ResourceKind::Call, ResourceKind::Line, ResourceKind::LineApp]
+        [
+            ResourceKind::Call,
+            ResourceKind::Line,
+            ResourceKind::LineApp
+        ]
     );
 }
 
 #[tapi_session]
 fn open_then_fail(app: &mut u32) -> Result<(), i32> {
     let (mut devs, mut ver, mut params) = (0u32, API, init_params());
-    let rc = unsafe { lineInitializeExW(app, null_mut(), None, null(), &mut devs, &mut ver, &mut params) };
+    let rc = unsafe {
+        lineInitializeExW(
+            app,
+            null_mut(),
+            None,
+            null(),
+            &mut devs,
+            &mut ver,
+            &mut params,
+        )
+    };
     if rc != 0 {
         return Err(rc);
     }
@@ -112,7 +158,15 @@ fn open_then_fail(app: &mut u32) -> Result<(), i32> {
         ..Default::default()
     };
     let rc = unsafe {
-        phoneInitializeExW(&mut phone_app, null_mut(), None, null(), &mut devs, &mut ver, &mut phone_params)
+        phoneInitializeExW(
+            &mut phone_app,
+            null_mut(),
+            None,
+            null(),
+            &mut devs,
+            &mut ver,
+            &mut phone_params,
+        )
     };
     if rc != 0 {
         return Err(rc);
@@ -130,7 +184,11 @@ fn question_mark_releases_phone_before_apps() {
     let ((result, app), reports) = scenario(|| {
         let mut app = 0u32;
         let result = open_then_fail(&mut app);
-        assert!(tapi_sim::live().is_empty(), "held after `?`: {}", tapi_sim::live());
+        assert!(
+            tapi_sim::live().is_empty(),
+            "held after `?`: {}",
+            tapi_sim::live()
+        );
         assert_eq!(releases(), ["phoneClose", "lineShutdown", "phoneShutdown"]);
         (result, app)
     });
@@ -138,16 +196,42 @@ fn question_mark_releases_phone_before_apps() {
     assert_ne!(app, 0, "the out-parameter was the caller's");
     assert_eq!(
         leftovers(&reports),
-        [ResourceKind::Phone, ResourceKind::LineApp, ResourceKind::PhoneApp]
+        [
+            ResourceKind::Phone,
+            ResourceKind::LineApp,
+            ResourceKind::PhoneApp
+        ]
     );
 }
 
 #[tapi_session]
 fn open_and_panic() {
     let (mut app, mut devs, mut ver, mut params) = (0u32, 0u32, API, init_params());
-    unsafe { lineInitializeExW(&mut app, null_mut(), None, null(), &mut devs, &mut ver, &mut params) };
+    unsafe {
+        lineInitializeExW(
+            &mut app,
+            null_mut(),
+            None,
+            null(),
+            &mut devs,
+            &mut ver,
+            &mut params,
+        )
+    };
     let mut line = 0u32;
-    unsafe { lineOpenW(app, 1, &mut line, ver, 0, 0, LINECALLPRIVILEGE_OWNER, LINEMEDIAMODE_INTERACTIVEVOICE, null()) };
+    unsafe {
+        lineOpenW(
+            app,
+            1,
+            &mut line,
+            ver,
+            0,
+            0,
+            LINECALLPRIVILEGE_OWNER,
+            LINEMEDIAMODE_INTERACTIVEVOICE,
+            null(),
+        )
+    };
     let devices: Vec<u32> = Vec::new();
     let _ = devices[devs as usize];
 }
@@ -156,23 +240,50 @@ fn open_and_panic() {
 fn panic_unwinding_releases_everything() {
     let (outcome, reports) = scenario(|| {
         let outcome = catch_unwind(open_and_panic);
-        assert!(tapi_sim::live().is_empty(), "held after panic: {}", tapi_sim::live());
+        assert!(
+            tapi_sim::live().is_empty(),
+            "held after panic: {}",
+            tapi_sim::live()
+        );
         assert_eq!(releases(), ["lineClose", "lineShutdown"]);
         outcome
     });
     assert!(outcome.is_err());
-    assert_eq!(leftovers(&reports), [ResourceKind::Line, ResourceKind::LineApp]);
+    assert_eq!(
+        leftovers(&reports),
+        [ResourceKind::Line, ResourceKind::LineApp]
+    );
 }
 
 #[tapi_session]
 fn open_lines_until_one_fails() -> usize {
     let (mut app, mut devs, mut ver, mut params) = (0u32, 0u32, API, init_params());
-    unsafe { lineInitializeExW(&mut app, null_mut(), None, null(), &mut devs, &mut ver, &mut params) };
+    unsafe {
+        lineInitializeExW(
+            &mut app,
+            null_mut(),
+            None,
+            null(),
+            &mut devs,
+            &mut ver,
+            &mut params,
+        )
+    };
     let mut opened = 0;
     let mut lines = [0u32; 8];
     'devices: for device in 0..8 {
         let rc = unsafe {
-            lineOpenW(app, device, &mut lines[device as usize], ver, 0, 0, LINECALLPRIVILEGE_NONE, 0, null())
+            lineOpenW(
+                app,
+                device,
+                &mut lines[device as usize],
+                ver,
+                0,
+                0,
+                LINECALLPRIVILEGE_NONE,
+                0,
+                null(),
+            )
         };
         if rc != 0 {
             break 'devices;
@@ -186,13 +297,21 @@ fn open_lines_until_one_fails() -> usize {
 fn break_out_of_a_loop_then_return_releases_what_the_loop_opened() {
     let (opened, reports) = scenario(|| {
         let opened = open_lines_until_one_fails();
-        assert!(tapi_sim::live().is_empty(), "held after break: {}", tapi_sim::live());
+        assert!(
+            tapi_sim::live().is_empty(),
+            "held after break: {}",
+            tapi_sim::live()
+        );
         opened
     });
     assert_eq!(opened, 2, "the simulator has two line devices");
     assert_eq!(
         leftovers(&reports),
-        [ResourceKind::Line, ResourceKind::Line, ResourceKind::LineApp]
+        [
+            ResourceKind::Line,
+            ResourceKind::Line,
+            ResourceKind::LineApp
+        ]
     );
 }
 
@@ -202,10 +321,32 @@ async fn open_and_wait_forever() {
     {
         // The parameters hold a raw HANDLE: not kept across `.await`.
         let mut params = init_params();
-        unsafe { lineInitializeExW(&mut app, null_mut(), None, null(), &mut devs, &mut ver, &mut params) };
+        unsafe {
+            lineInitializeExW(
+                &mut app,
+                null_mut(),
+                None,
+                null(),
+                &mut devs,
+                &mut ver,
+                &mut params,
+            )
+        };
     }
     let mut line = 0u32;
-    unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, LINECALLPRIVILEGE_NONE, 0, null()) };
+    unsafe {
+        lineOpenW(
+            app,
+            0,
+            &mut line,
+            ver,
+            0,
+            0,
+            LINECALLPRIVILEGE_NONE,
+            0,
+            null(),
+        )
+    };
     std::future::pending::<()>().await;
 }
 
@@ -222,18 +363,47 @@ fn dropping_a_pending_future_releases_what_it_held() {
         assert!(future.as_mut().poll(&mut context).is_pending());
         assert_eq!(tapi_sim::live().lines, 1, "held while pending");
         drop(future);
-        assert!(tapi_sim::live().is_empty(), "held after drop: {}", tapi_sim::live());
+        assert!(
+            tapi_sim::live().is_empty(),
+            "held after drop: {}",
+            tapi_sim::live()
+        );
     });
-    assert_eq!(leftovers(&reports), [ResourceKind::Line, ResourceKind::LineApp]);
+    assert_eq!(
+        leftovers(&reports),
+        [ResourceKind::Line, ResourceKind::LineApp]
+    );
 }
 
 /// Releases everything explicitly, then misuses every handle once.
 #[tapi_session]
 fn release_then_misuse() -> [i32; 5] {
     let (mut app, mut devs, mut ver, mut params) = (0u32, 0u32, API, init_params());
-    unsafe { lineInitializeExW(&mut app, null_mut(), None, null(), &mut devs, &mut ver, &mut params) };
+    unsafe {
+        lineInitializeExW(
+            &mut app,
+            null_mut(),
+            None,
+            null(),
+            &mut devs,
+            &mut ver,
+            &mut params,
+        )
+    };
     let mut line = 0u32;
-    unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, LINECALLPRIVILEGE_NONE, 0, null()) };
+    unsafe {
+        lineOpenW(
+            app,
+            0,
+            &mut line,
+            ver,
+            0,
+            0,
+            LINECALLPRIVILEGE_NONE,
+            0,
+            null(),
+        )
+    };
     let mut call = 0u32;
     unsafe { lineMakeCallW(line, &mut call, null(), 0, null()) };
     assert_eq!(unsafe { lineClose(line) }, 0);
@@ -243,7 +413,13 @@ fn release_then_misuse() -> [i32; 5] {
     assert_eq!(unsafe { lineShutdown(app) }, 0);
     let shutdown_twice = unsafe { lineShutdown(app) };
     let open_after_shutdown = unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, 0, 0, null()) };
-    [dealloc_after_close, close_twice, make_call_on_closed, shutdown_twice, open_after_shutdown]
+    [
+        dealloc_after_close,
+        close_twice,
+        make_call_on_closed,
+        shutdown_twice,
+        open_after_shutdown,
+    ]
 }
 
 #[test]
@@ -291,7 +467,17 @@ fn misuse_is_stopped_with_tapi_error_codes() {
 fn the_guard_answers_as_tapi_would() {
     let (codes, _) = scenario(|| {
         let (mut app, mut devs, mut ver, mut params) = (0u32, 0u32, API, init_params());
-        unsafe { lineInitializeExW(&mut app, null_mut(), None, null(), &mut devs, &mut ver, &mut params) };
+        unsafe {
+            lineInitializeExW(
+                &mut app,
+                null_mut(),
+                None,
+                null(),
+                &mut devs,
+                &mut ver,
+                &mut params,
+            )
+        };
         let mut line = 0u32;
         unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, 0, 0, null()) };
         unsafe { lineClose(line) };
@@ -300,7 +486,13 @@ fn the_guard_answers_as_tapi_would() {
         let shutdown_twice = unsafe { lineShutdown(app) };
         [close_twice, shutdown_twice]
     });
-    assert_eq!(codes, [LINEERR_INVALLINEHANDLE as i32, LINEERR_INVALAPPHANDLE as i32]);
+    assert_eq!(
+        codes,
+        [
+            LINEERR_INVALLINEHANDLE as i32,
+            LINEERR_INVALAPPHANDLE as i32
+        ]
+    );
 }
 
 #[tapi_session]
@@ -311,7 +503,17 @@ fn close_line(line: u32) -> i32 {
 #[tapi_session]
 fn outer_with_nested_release() -> i32 {
     let (mut app, mut devs, mut ver, mut params) = (0u32, 0u32, API, init_params());
-    unsafe { lineInitializeExW(&mut app, null_mut(), None, null(), &mut devs, &mut ver, &mut params) };
+    unsafe {
+        lineInitializeExW(
+            &mut app,
+            null_mut(),
+            None,
+            null(),
+            &mut devs,
+            &mut ver,
+            &mut params,
+        )
+    };
     let mut line = 0u32;
     unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, 0, 0, null()) };
     assert_eq!(close_line(line), 0);
@@ -334,7 +536,17 @@ fn sessions_nest() {
 #[tapi_session]
 fn close_on_another_thread() {
     let (mut app, mut devs, mut ver, mut params) = (0u32, 0u32, API, init_params());
-    unsafe { lineInitializeExW(&mut app, null_mut(), None, null(), &mut devs, &mut ver, &mut params) };
+    unsafe {
+        lineInitializeExW(
+            &mut app,
+            null_mut(),
+            None,
+            null(),
+            &mut devs,
+            &mut ver,
+            &mut params,
+        )
+    };
     let mut line = 0u32;
     unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, 0, 0, null()) };
     let closer = std::thread::spawn(move || unsafe { lineClose(line) });
@@ -356,7 +568,17 @@ fn a_handle_may_be_released_on_another_thread() {
 #[tapi_session]
 fn reopen_after_close() -> i32 {
     let (mut app, mut devs, mut ver, mut params) = (0u32, 0u32, API, init_params());
-    unsafe { lineInitializeExW(&mut app, null_mut(), None, null(), &mut devs, &mut ver, &mut params) };
+    unsafe {
+        lineInitializeExW(
+            &mut app,
+            null_mut(),
+            None,
+            null(),
+            &mut devs,
+            &mut ver,
+            &mut params,
+        )
+    };
     let mut line = 0u32;
     for _ in 0..3 {
         unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, 0, 0, null()) };
@@ -375,7 +597,17 @@ fn reacquired_handles_are_usable_again() {
 #[tapi_session]
 fn recipient_left_registered() {
     let (mut app, mut devs, mut ver, mut params) = (0u32, 0u32, API, init_params());
-    unsafe { lineInitializeExW(&mut app, null_mut(), None, null(), &mut devs, &mut ver, &mut params) };
+    unsafe {
+        lineInitializeExW(
+            &mut app,
+            null_mut(),
+            None,
+            null(),
+            &mut devs,
+            &mut ver,
+            &mut params,
+        )
+    };
     unsafe { lineRegisterRequestRecipient(app, 0, LINEREQUESTMODE_MAKECALL, 1) };
 }
 
@@ -395,7 +627,17 @@ fn registrations_are_cancelled_before_the_app_shuts_down() {
 #[tapi_session(on_leak = "panic")]
 fn strict_forgets_line() {
     let (mut app, mut devs, mut ver, mut params) = (0u32, 0u32, API, init_params());
-    unsafe { lineInitializeExW(&mut app, null_mut(), None, null(), &mut devs, &mut ver, &mut params) };
+    unsafe {
+        lineInitializeExW(
+            &mut app,
+            null_mut(),
+            None,
+            null(),
+            &mut devs,
+            &mut ver,
+            &mut params,
+        )
+    };
     unsafe { lineShutdown(app) };
     let mut line = 0u32;
     let _ = unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, 0, 0, null()) };
@@ -404,7 +646,17 @@ fn strict_forgets_line() {
 #[tapi_session(on_leak = "panic")]
 fn strict_forgets_app() {
     let (mut app, mut devs, mut ver, mut params) = (0u32, 0u32, API, init_params());
-    unsafe { lineInitializeExW(&mut app, null_mut(), None, null(), &mut devs, &mut ver, &mut params) };
+    unsafe {
+        lineInitializeExW(
+            &mut app,
+            null_mut(),
+            None,
+            null(),
+            &mut devs,
+            &mut ver,
+            &mut params,
+        )
+    };
 }
 
 #[test]
@@ -416,7 +668,9 @@ fn panic_policy_fails_on_misuse_and_on_leftovers_after_releasing() {
         (misuse, leftover)
     });
     let message = |r: Result<(), Box<dyn std::any::Any + Send>>| {
-        *r.expect_err("the policy panics").downcast::<String>().unwrap()
+        *r.expect_err("the policy panics")
+            .downcast::<String>()
+            .unwrap()
     };
     let (misuse, leftover) = outcomes;
     assert!(message(misuse).contains("`lineOpenW` called with line app"));
@@ -426,7 +680,17 @@ fn panic_policy_fails_on_misuse_and_on_leftovers_after_releasing() {
 #[tapi_session(on_leak = "abort")]
 fn abort_on_leftover() {
     let (mut app, mut devs, mut ver, mut params) = (0u32, 0u32, API, init_params());
-    unsafe { lineInitializeExW(&mut app, null_mut(), None, null(), &mut devs, &mut ver, &mut params) };
+    unsafe {
+        lineInitializeExW(
+            &mut app,
+            null_mut(),
+            None,
+            null(),
+            &mut devs,
+            &mut ver,
+            &mut params,
+        )
+    };
 }
 
 /// `abort` ends the process, so it runs in a child: this test binary,
@@ -439,7 +703,11 @@ fn abort_policy_aborts_after_releasing() {
         unreachable!("the session aborts");
     }
     let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "abort_policy_aborts_after_releasing", "--nocapture"])
+        .args([
+            "--exact",
+            "abort_policy_aborts_after_releasing",
+            "--nocapture",
+        ])
         .env("TAPI_SESSION_ABORT_CHILD", "1")
         .output()
         .unwrap();
@@ -447,7 +715,8 @@ fn abort_policy_aborts_after_releasing() {
     assert_eq!(output.status.signal(), Some(6), "{output:?}");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("tapi-session: `abort_on_leftover`") && stderr.contains("released with `lineShutdown`"),
+        stderr.contains("tapi-session: `abort_on_leftover`")
+            && stderr.contains("released with `lineShutdown`"),
         "{stderr}"
     );
 }
@@ -457,7 +726,17 @@ fn abort_policy_aborts_after_releasing() {
 #[tapi_session(on_leak = "panic")]
 fn strict_and_panicking() {
     let (mut app, mut devs, mut ver, mut params) = (0u32, 0u32, API, init_params());
-    unsafe { lineInitializeExW(&mut app, null_mut(), None, null(), &mut devs, &mut ver, &mut params) };
+    unsafe {
+        lineInitializeExW(
+            &mut app,
+            null_mut(),
+            None,
+            null(),
+            &mut devs,
+            &mut ver,
+            &mut params,
+        )
+    };
     panic!("the body's own panic");
 }
 
@@ -469,6 +748,9 @@ fn panic_policy_does_not_double_panic() {
         outcome
     });
     let payload = outcome.expect_err("panics");
-    assert_eq!(payload.downcast_ref::<&str>(), Some(&"the body's own panic"));
+    assert_eq!(
+        payload.downcast_ref::<&str>(),
+        Some(&"the body's own panic")
+    );
     assert_eq!(leftovers(&reports), [ResourceKind::LineApp]);
 }

@@ -8,7 +8,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use tapi_session::{Problem, Report, ResourceKind, reset_report_hook, set_report_hook, tapi_session};
+use tapi_session::{
+    Problem, Report, ResourceKind, reset_report_hook, set_report_hook, tapi_session,
+};
 
 // The guard's TAPI 2 side links against tapi32; here that is the simulator.
 use tapi_sim as _;
@@ -49,7 +51,14 @@ impl ITTAPI {
         log(&self.1, "Shutdown".into());
         Ok(())
     }
-    fn RegisterCallNotifications(&self, _address: &str, _monitor: bool, _owner: bool, _media: i32, _instance: i32) -> Result<i32> {
+    fn RegisterCallNotifications(
+        &self,
+        _address: &str,
+        _monitor: bool,
+        _owner: bool,
+        _media: i32,
+        _instance: i32,
+    ) -> Result<i32> {
         log(&self.1, "RegisterCallNotifications".into());
         Ok(41)
     }
@@ -103,16 +112,28 @@ fn with_reports<R>(run: impl FnOnce() -> R) -> (R, Vec<Report>) {
     static LOCK: Mutex<()> = Mutex::new(());
     static REPORTS: Mutex<Vec<Report>> = Mutex::new(Vec::new());
     let _one_at_a_time = LOCK.lock().unwrap_or_else(|e| e.into_inner());
-    set_report_hook(|r| REPORTS.lock().unwrap_or_else(|e| e.into_inner()).push(r.clone()));
+    set_report_hook(|r| {
+        REPORTS
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(r.clone())
+    });
     let result = run();
     reset_report_hook();
-    (result, std::mem::take(&mut *REPORTS.lock().unwrap_or_else(|e| e.into_inner())))
+    (
+        result,
+        std::mem::take(&mut *REPORTS.lock().unwrap_or_else(|e| e.into_inner())),
+    )
 }
 
 /// Everything acquired through a reference to the TAPI object (as a
 /// function taking `&ITTAPI` would) and left to the guard.
 #[tapi_session]
-fn start_and_forget(tapi: &ITTAPI, point: &IConnectionPoint, call: ITBasicCallControl) -> Result<()> {
+fn start_and_forget(
+    tapi: &ITTAPI,
+    point: &IConnectionPoint,
+    call: ITBasicCallControl,
+) -> Result<()> {
     tapi.Initialize()?;
     let _sink = point.Advise("sink")?;
     let _registration = tapi.RegisterCallNotifications("address", true, true, 8, 0)?;
@@ -162,7 +183,9 @@ fn tapi3_leftovers_go_back_in_the_documented_order() {
 fn start_and_stop(o: &Objects) -> Result<()> {
     o.tapi.Initialize()?;
     let sink = o.point.Advise("sink")?;
-    let registration = o.tapi.RegisterCallNotifications("address", true, true, 8, 0)?;
+    let registration = o
+        .tapi
+        .RegisterCallNotifications("address", true, true, 8, 0)?;
     let same_tapi = o.tapi.clone();
     same_tapi.UnregisterNotifications(registration)?;
     o.point.Unadvise(sink)?;
@@ -176,11 +199,18 @@ fn tapi3_releases_by_hand_are_seen_through_clones() {
     let (result, reports) = with_reports(|| start_and_stop(&o));
     assert_eq!(result, Ok(()));
     assert_eq!(o.log.borrow().last().map(String::as_str), Some("Shutdown"));
-    assert_eq!(o.log.borrow().iter().filter(|e| *e == "Shutdown").count(), 2);
+    assert_eq!(
+        o.log.borrow().iter().filter(|e| *e == "Shutdown").count(),
+        2
+    );
     assert_eq!(reports.len(), 1, "{reports:?}");
     assert!(matches!(
         reports[0].problem,
-        Problem::DoubleRelease { function: "Shutdown", kind: ResourceKind::Tapi, .. }
+        Problem::DoubleRelease {
+            function: "Shutdown",
+            kind: ResourceKind::Tapi,
+            ..
+        }
     ));
 }
 
