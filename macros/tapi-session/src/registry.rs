@@ -37,6 +37,9 @@ pub(crate) struct Held {
 pub(crate) struct Released {
     pub session: SessionId,
     pub by: &'static str,
+    /// Released with its parent (a call of a closed line): releasing it
+    /// again is a use after release, not a double release (spec §2).
+    pub implicit: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -128,7 +131,15 @@ impl Registry {
         let mut pending = vec![key];
         while let Some(k) = pending.pop() {
             self.held.remove(&k);
-            self.released.insert(k, Released { session, by });
+            let implicit = k != key;
+            self.released.insert(
+                k,
+                Released {
+                    session,
+                    by,
+                    implicit,
+                },
+            );
             pending.extend(
                 self.held
                     .iter()

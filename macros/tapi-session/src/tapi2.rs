@@ -137,7 +137,7 @@ fn misuse(r: &Registry, f: &'static Function, args: &[Arg]) -> Option<(Problem, 
         };
         let releases_it = matches!(f.effect, Effect::Release { kind, handle: Slot::Arg(i) }
             if kind == hp.kind && i == hp.index);
-        return Some(if releases_it {
+        return Some(if releases_it && !released.implicit {
             let code = hp.kind.not_held_error().unwrap_or(-1);
             let problem = Problem::DoubleRelease {
                 function: f.name,

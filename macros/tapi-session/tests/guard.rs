@@ -180,7 +180,7 @@ fn open_then_fail(app: &mut u32) -> Result<(), i32> {
 }
 
 #[test]
-fn question_mark_releases_phone_before_apps() {
+fn question_mark_releases_phone_then_apps_newest_first() {
     let ((result, app), reports) = scenario(|| {
         let mut app = 0u32;
         let result = open_then_fail(&mut app);
@@ -189,7 +189,8 @@ fn question_mark_releases_phone_before_apps() {
             "held after `?`: {}",
             tapi_sim::live()
         );
-        assert_eq!(releases(), ["phoneClose", "lineShutdown", "phoneShutdown"]);
+        // The apps in reverse order of acquisition.
+        assert_eq!(releases(), ["phoneClose", "phoneShutdown", "lineShutdown"]);
         (result, app)
     });
     assert_eq!(result, Err(-1));
@@ -198,8 +199,8 @@ fn question_mark_releases_phone_before_apps() {
         leftovers(&reports),
         [
             ResourceKind::Phone,
-            ResourceKind::LineApp,
-            ResourceKind::PhoneApp
+            ResourceKind::PhoneApp,
+            ResourceKind::LineApp
         ]
     );
 }
@@ -479,7 +480,7 @@ fn the_guard_answers_as_tapi_would() {
             )
         };
         let mut line = 0u32;
-        unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, 0, 0, null()) };
+        unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, LINECALLPRIVILEGE_NONE, 0, null()) };
         unsafe { lineClose(line) };
         let close_twice = unsafe { lineClose(line) };
         unsafe { lineShutdown(app) };
@@ -515,7 +516,7 @@ fn outer_with_nested_release() -> i32 {
         )
     };
     let mut line = 0u32;
-    unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, 0, 0, null()) };
+    unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, LINECALLPRIVILEGE_NONE, 0, null()) };
     assert_eq!(close_line(line), 0);
     // Closed in the nested session: still stopped here.
     unsafe { lineClose(line) }
@@ -548,7 +549,7 @@ fn close_on_another_thread() {
         )
     };
     let mut line = 0u32;
-    unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, 0, 0, null()) };
+    unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, LINECALLPRIVILEGE_NONE, 0, null()) };
     let closer = std::thread::spawn(move || unsafe { lineClose(line) });
     assert_eq!(closer.join().unwrap(), 0);
     unsafe { lineShutdown(app) };
@@ -581,7 +582,7 @@ fn reopen_after_close() -> i32 {
     };
     let mut line = 0u32;
     for _ in 0..3 {
-        unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, 0, 0, null()) };
+        unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, LINECALLPRIVILEGE_NONE, 0, null()) };
         assert_eq!(unsafe { lineClose(line) }, 0);
     }
     unsafe { lineShutdown(app) }
@@ -616,7 +617,11 @@ fn registrations_are_cancelled_before_the_app_shuts_down() {
     let (_, reports) = scenario(|| {
         recipient_left_registered();
         assert!(tapi_sim::live().is_empty(), "{}", tapi_sim::live());
-        assert_eq!(releases(), ["lineRegisterRequestRecipient", "lineShutdown"]);
+        // The registration itself, then the guard's: unregister, shut down.
+        assert_eq!(
+            releases(),
+            ["lineRegisterRequestRecipient", "lineRegisterRequestRecipient", "lineShutdown"]
+        );
     });
     assert_eq!(
         leftovers(&reports),
