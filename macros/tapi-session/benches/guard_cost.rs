@@ -23,13 +23,17 @@ use windows_sys::Win32::Devices::Tapi::*;
 static NEXT_LINE: AtomicU32 = AtomicU32::new(1);
 
 #[unsafe(no_mangle)]
-pub extern "system" fn lineSetStatusMessages(hline: u32, linestates: u32, addressstates: u32) -> i32 {
+unsafe extern "system" fn lineSetStatusMessages(
+    hline: u32,
+    linestates: u32,
+    addressstates: u32,
+) -> i32 {
     black_box((hline, linestates, addressstates));
     0
 }
 
 #[unsafe(no_mangle)]
-pub unsafe extern "system" fn lineOpenW(
+unsafe extern "system" fn lineOpenW(
     _app: u32,
     _device: u32,
     lphline: *mut u32,
@@ -128,8 +132,14 @@ fn main() {
     // `cargo bench` passes `--bench`; nothing else to parse.
     let raw = median_ns(ITERATIONS, || raw_use(7));
     let guarded = median_ns(ITERATIONS, guarded_use);
-    println!("use (handle check):   raw {raw:7.1} ns/call   guarded {guarded:7.1} ns/call   guard cost {:6.1} ns/call", guarded - raw);
+    println!(
+        "use (handle check):   raw {raw:7.1} ns/call   guarded {guarded:7.1} ns/call   guard cost {:6.1} ns/call",
+        guarded - raw
+    );
     let raw = median_ns(2 * ITERATIONS, raw_open_close);
     let guarded = median_ns(2 * ITERATIONS, guarded_open_close);
-    println!("open/close (record):  raw {raw:7.1} ns/call   guarded {guarded:7.1} ns/call   guard cost {:6.1} ns/call", guarded - raw);
+    println!(
+        "open/close (record):  raw {raw:7.1} ns/call   guarded {guarded:7.1} ns/call   guard cost {:6.1} ns/call",
+        guarded - raw
+    );
 }

@@ -4,7 +4,8 @@
 //! may be released in a nested one or on another thread, and TAPI's own
 //! cascades (a closed line takes its calls with it) cross sessions too.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::panic::Location;
 use std::sync::{LazyLock, Mutex};
 
@@ -35,6 +36,7 @@ pub(crate) struct Held {
 /// is acquired again (TAPI reuses handle values) or the session ends.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Released {
+    seq: u64,
     pub session: SessionId,
     pub by: &'static str,
     /// Released with its parent (a call of a closed line): releasing it
@@ -49,10 +51,44 @@ pub(crate) struct SessionMeta {
     pub policy: OnLeak,
 }
 
+/// How many released resources are remembered: the oldest are forgotten
+/// first (TAPI hands their values out again soon anyway), so a session that
+/// runs for the life of a service does not grow without bound.
+const RELEASED_REMEMBERED: usize = 4096;
+
+/// Keys are a kind and a handle: a multiplicative hash is enough, and the
+/// guard's cost per call is mostly these lookups.
+#[derive(Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.write_u64(u64::from(n));
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+}
+
+type KeyMap<V> = HashMap<Key, V, BuildHasherDefault<KeyHasher>>;
+
 #[derive(Default)]
 pub(crate) struct Registry {
-    held: HashMap<Key, Held>,
-    released: HashMap<Key, Released>,
+    held: KeyMap<Held>,
+    released: KeyMap<Released>,
+    /// Release order, to forget the oldest: `(key, seq of that release)`.
+    released_order: VecDeque<(Key, u64)>,
     sessions: HashMap<SessionId, SessionMeta>,
     next_session: SessionId,
     seq: u64,
@@ -132,14 +168,25 @@ impl Registry {
         while let Some(k) = pending.pop() {
             self.held.remove(&k);
             let implicit = k != key;
+            self.seq += 1;
+            let seq = self.seq;
             self.released.insert(
                 k,
                 Released {
+                    seq,
                     session,
                     by,
                     implicit,
                 },
             );
+            self.released_order.push_back((k, seq));
+            while self.released_order.len() > RELEASED_REMEMBERED {
+                if let Some((old, old_seq)) = self.released_order.pop_front()
+                    && self.released.get(&old).is_some_and(|r| r.seq == old_seq)
+                {
+                    self.released.remove(&old);
+                }
+            }
             pending.extend(
                 self.held
                     .iter()

@@ -480,7 +480,19 @@ fn the_guard_answers_as_tapi_would() {
             )
         };
         let mut line = 0u32;
-        unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, LINECALLPRIVILEGE_NONE, 0, null()) };
+        unsafe {
+            lineOpenW(
+                app,
+                0,
+                &mut line,
+                ver,
+                0,
+                0,
+                LINECALLPRIVILEGE_NONE,
+                0,
+                null(),
+            )
+        };
         unsafe { lineClose(line) };
         let close_twice = unsafe { lineClose(line) };
         unsafe { lineShutdown(app) };
@@ -516,7 +528,19 @@ fn outer_with_nested_release() -> i32 {
         )
     };
     let mut line = 0u32;
-    unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, LINECALLPRIVILEGE_NONE, 0, null()) };
+    unsafe {
+        lineOpenW(
+            app,
+            0,
+            &mut line,
+            ver,
+            0,
+            0,
+            LINECALLPRIVILEGE_NONE,
+            0,
+            null(),
+        )
+    };
     assert_eq!(close_line(line), 0);
     // Closed in the nested session: still stopped here.
     unsafe { lineClose(line) }
@@ -549,7 +573,19 @@ fn close_on_another_thread() {
         )
     };
     let mut line = 0u32;
-    unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, LINECALLPRIVILEGE_NONE, 0, null()) };
+    unsafe {
+        lineOpenW(
+            app,
+            0,
+            &mut line,
+            ver,
+            0,
+            0,
+            LINECALLPRIVILEGE_NONE,
+            0,
+            null(),
+        )
+    };
     let closer = std::thread::spawn(move || unsafe { lineClose(line) });
     assert_eq!(closer.join().unwrap(), 0);
     unsafe { lineShutdown(app) };
@@ -582,7 +618,19 @@ fn reopen_after_close() -> i32 {
     };
     let mut line = 0u32;
     for _ in 0..3 {
-        unsafe { lineOpenW(app, 0, &mut line, ver, 0, 0, LINECALLPRIVILEGE_NONE, 0, null()) };
+        unsafe {
+            lineOpenW(
+                app,
+                0,
+                &mut line,
+                ver,
+                0,
+                0,
+                LINECALLPRIVILEGE_NONE,
+                0,
+                null(),
+            )
+        };
         assert_eq!(unsafe { lineClose(line) }, 0);
     }
     unsafe { lineShutdown(app) }
@@ -620,7 +668,11 @@ fn registrations_are_cancelled_before_the_app_shuts_down() {
         // The registration itself, then the guard's: unregister, shut down.
         assert_eq!(
             releases(),
-            ["lineRegisterRequestRecipient", "lineRegisterRequestRecipient", "lineShutdown"]
+            [
+                "lineRegisterRequestRecipient",
+                "lineRegisterRequestRecipient",
+                "lineShutdown"
+            ]
         );
     });
     assert_eq!(
