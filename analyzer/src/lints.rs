@@ -1,6 +1,8 @@
 //! The lint registry: every lint declared once, with its name, default
 //! level, one-line summary and long explanation. `--explain`, the SARIF
-//! rules and `docs/lints.md` are all generated from [`ALL`].
+//! rules and `docs/lints.md` are all generated from [`ALL`]; the
+//! explanation is also the rustdoc of the lint's static, the page that
+//! [`Lint::docs_url`] (the SARIF rules' `helpUri`) points to.
 
 use tapi_model::ResourceKind;
 
@@ -39,6 +41,28 @@ impl Lint {
     pub fn code(&self) -> String {
         format!("tapi::{}", self.name)
     }
+
+    /// The lint's page in this version's documentation: the rustdoc of its
+    /// static (`LINE_NOT_CLOSED` for `line_not_closed`), which is its
+    /// explanation.
+    pub fn docs_url(&self) -> String {
+        format!(
+            "{}/{}/static.{}.html",
+            docs_root(),
+            module_path!().replace("::", "/"),
+            self.name.to_ascii_uppercase()
+        )
+    }
+}
+
+/// This version's documentation on docs.rs, the one place every
+/// documentation URL is built from.
+pub fn docs_root() -> String {
+    format!(
+        "https://docs.rs/{}/{}",
+        env!("CARGO_PKG_NAME"),
+        env!("CARGO_PKG_VERSION")
+    )
 }
 
 impl PartialEq for Lint {
@@ -51,6 +75,7 @@ impl Eq for Lint {}
 macro_rules! declare_lints {
     ($( $(#[doc = $doc:literal])* $ident:ident = $name:literal, $level:ident, $summary:literal; )*) => {
         $(
+            $(#[doc = $doc])*
             pub static $ident: Lint = Lint {
                 name: $name,
                 default_level: Level::$level,
@@ -60,6 +85,10 @@ macro_rules! declare_lints {
         )*
         /// Every lint, in the order of the catalog.
         pub static ALL: &[&Lint] = &[$(&$ident),*];
+        /// Each lint's name and the name of its static, for the test that
+        /// [`Lint::docs_url`] finds the static's page.
+        #[cfg(test)]
+        static STATIC_NAMES: &[(&str, &str)] = &[$(($name, stringify!($ident))),*];
     };
 }
 
@@ -254,5 +283,41 @@ mod tests {
             Level::Error
         );
         assert_eq!(find("release_order").unwrap().default_level, Level::Warn);
+    }
+
+    #[test]
+    fn docs_urls_name_each_lints_static() {
+        assert_eq!(STATIC_NAMES.len(), ALL.len());
+        for (lint, (name, static_name)) in ALL.iter().zip(STATIC_NAMES) {
+            assert_eq!(lint.name, *name);
+            assert_eq!(
+                lint.docs_url(),
+                format!(
+                    "https://docs.rs/cargo-tapi-lint/{}/tapi_lint/lints/static.{static_name}.html",
+                    env!("CARGO_PKG_VERSION")
+                )
+            );
+        }
+    }
+
+    /// The explanations are the statics' rustdoc: an example block that is
+    /// not `rust,ignore` would be compiled as a doctest (and the SARIF help
+    /// relies on the marker to highlight it as Rust).
+    #[test]
+    fn every_example_block_is_marked_rust_ignore() {
+        for lint in ALL {
+            let mut open = false;
+            for line in lint.explanation.lines().map(str::trim) {
+                if let Some(info) = line.strip_prefix("```") {
+                    assert!(
+                        open || info == "rust,ignore",
+                        "{}: example block opened with ```{info}",
+                        lint.name
+                    );
+                    open = !open;
+                }
+            }
+            assert!(!open, "{}: unclosed example block", lint.name);
+        }
     }
 }
