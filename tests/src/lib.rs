@@ -10,6 +10,8 @@
 //!   per-file report of what is missing and what is unexpected.
 //! * [`plan_runs`] decides which analyzer invocations cover which fixture
 //!   files.
+//! * [`dynamic`] builds the fixture programs against the TAPI simulator and
+//!   runs them, for the static-versus-dynamic test.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
@@ -21,6 +23,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+
+pub mod dynamic;
 
 // ---------------------------------------------------------------------------
 // Levels, expectations, findings
