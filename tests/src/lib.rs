@@ -13,6 +13,8 @@
 //! * [`dynamic`] builds the fixture programs against the TAPI simulator and
 //!   runs them, for the static-versus-dynamic test.
 
+pub mod lsp_client;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
 use std::fmt;
