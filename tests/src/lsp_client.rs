@@ -4,7 +4,7 @@
 //! to the client (`workspace/configuration`, progress, registrations) are
 //! answered so the server never waits on us.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
