@@ -12,14 +12,13 @@
 //!   failures), a timeout and stdin closed, and reads its [`ExitReport`].
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::{cargo, key_of};
+use crate::{Captured, cargo, key_of};
 
 /// A fixture program, built against the simulator.
 #[derive(Clone, Debug)]
@@ -153,13 +152,10 @@ pub fn run_program(
     cmd.env_remove("LD_LIBRARY_PATH")
         .env("TAPI_SIM_REPORT", &report_path)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
-        .current_dir(scratch)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        .current_dir(scratch);
     let started = Instant::now();
-    let mut child = match cmd.spawn() {
-        Ok(child) => child,
+    let mut run = match Captured::spawn(&mut cmd) {
+        Ok(run) => run,
         Err(e) => {
             return ProgramRun {
                 outcome: Outcome::TimedOut(Duration::ZERO),
@@ -170,39 +166,23 @@ pub fn run_program(
             };
         }
     };
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let out = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        buf
-    });
-    let err = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stderr.read_to_end(&mut buf);
-        buf
-    });
-    let outcome = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break Outcome::Exited(status),
-            Ok(None) if started.elapsed() > timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                break Outcome::TimedOut(timeout);
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-            Err(e) => panic!("waiting for {}: {e}", program.executable.display()),
-        }
+    let outcome = match run.wait(timeout, Duration::from_millis(2)) {
+        Ok(Some(status)) => Outcome::Exited(status),
+        Ok(None) => Outcome::TimedOut(timeout),
+        Err(e) => panic!("waiting for {}: {e}", program.executable.display()),
     };
     let elapsed = started.elapsed();
     // After a kill, a process the program started may still hold the pipes
     // open: the readers are left to finish on their own.
-    let killed = matches!(outcome, Outcome::TimedOut(_));
-    let text = |h: std::thread::JoinHandle<Vec<u8>>| {
-        if killed {
-            return "(killed)".to_owned();
+    let (stdout, stderr) = match outcome {
+        Outcome::TimedOut(_) => ("(killed)".to_owned(), "(killed)".to_owned()),
+        Outcome::Exited(_) => {
+            let (out, err) = run.output();
+            (
+                String::from_utf8_lossy(&out).into_owned(),
+                String::from_utf8_lossy(&err).into_owned(),
+            )
         }
-        String::from_utf8_lossy(&h.join().unwrap_or_default()).into_owned()
     };
     let report = match &outcome {
         Outcome::TimedOut(_) => Err("killed before it exited".to_owned()),
@@ -218,8 +198,8 @@ pub fn run_program(
     };
     ProgramRun {
         outcome,
-        stdout: text(out),
-        stderr: text(err),
+        stdout,
+        stderr,
         report,
         elapsed,
     }

@@ -947,41 +947,81 @@ where
 /// `timeout`.
 pub fn run_with_timeout(mut cmd: Command, timeout: Duration) -> Output {
     let description = format!("{cmd:?}");
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {description}: {e}"));
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let out_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        buf
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stderr.read_to_end(&mut buf);
-        buf
-    });
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if start.elapsed() > timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!("{description} did not finish within {timeout:?}; killed");
+    let mut run =
+        Captured::spawn(&mut cmd).unwrap_or_else(|e| panic!("cannot start {description}: {e}"));
+    match run.wait(timeout, Duration::from_millis(20)) {
+        Ok(Some(status)) => {
+            let (stdout, stderr) = run.output();
+            Output {
+                status,
+                stdout,
+                stderr,
             }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => panic!("waiting for {description}: {e}"),
         }
-    };
-    Output {
-        status,
-        stdout: out_reader.join().unwrap_or_default(),
-        stderr: err_reader.join().unwrap_or_default(),
+        Ok(None) => panic!("{description} did not finish within {timeout:?}; killed"),
+        Err(e) => panic!("waiting for {description}: {e}"),
+    }
+}
+
+/// A child process, stdin closed, whose stdout and stderr are drained on
+/// threads so that a chatty child never blocks on a full pipe.
+pub struct Captured {
+    child: std::process::Child,
+    stdout: std::thread::JoinHandle<Vec<u8>>,
+    stderr: std::thread::JoinHandle<Vec<u8>>,
+}
+
+impl Captured {
+    pub fn spawn(cmd: &mut Command) -> std::io::Result<Captured> {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let drain = |mut pipe: Box<dyn Read + Send>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                let _ = pipe.read_to_end(&mut buf);
+                buf
+            })
+        };
+        let stdout = drain(Box::new(child.stdout.take().expect("piped stdout")));
+        let stderr = drain(Box::new(child.stderr.take().expect("piped stderr")));
+        Ok(Captured {
+            child,
+            stdout,
+            stderr,
+        })
+    }
+
+    /// Waits for the exit, polling every `poll`; `None` if it had to be
+    /// killed after `timeout`.
+    pub fn wait(
+        &mut self,
+        timeout: Duration,
+        poll: Duration,
+    ) -> std::io::Result<Option<std::process::ExitStatus>> {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(Some(status));
+            }
+            if start.elapsed() > timeout {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                return Ok(None);
+            }
+            std::thread::sleep(poll);
+        }
+    }
+
+    /// What the process wrote. After a kill, a process it started may still
+    /// hold the pipes open: do not call this then.
+    pub fn output(self) -> (Vec<u8>, Vec<u8>) {
+        (
+            self.stdout.join().unwrap_or_default(),
+            self.stderr.join().unwrap_or_default(),
+        )
     }
 }
 
