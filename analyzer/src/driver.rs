@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::check::{call_graph_dot, check_crate_with};
+use crate::check::{check_crate_and_graph, check_crate_with};
 use crate::cli::{self, Args, LintLevels};
 use crate::config::{self, Exclude, Wrappers};
 use crate::diagnostic::{Finding, Label};
@@ -537,11 +537,12 @@ fn analyze_in_pool(selection: &Selection, options: &AnalyzeOptions) -> Analysis 
         .par_iter()
         .map(|(k, krate)| {
             let result = catch_unwind(AssertUnwindSafe(|| {
-                let found = check_crate_with(krate, &sources, &options.wrappers);
-                let graph = options
-                    .call_graph
-                    .then(|| call_graph_dot(krate, &found, &options.wrappers));
-                (found, graph)
+                if options.call_graph {
+                    let (found, graph) = check_crate_and_graph(krate, &sources, &options.wrappers);
+                    (found, Some(graph))
+                } else {
+                    (check_crate_with(krate, &sources, &options.wrappers), None)
+                }
             }));
             (*k, result.map_err(|p| panic_message(p.as_ref())))
         })

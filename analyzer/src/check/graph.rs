@@ -6,22 +6,22 @@ use std::fmt::Write;
 
 use super::program::Program;
 use super::summary;
-use crate::config::Wrappers;
 use crate::diagnostic::Finding;
-use crate::ir::CrateIr;
 
 /// The DOT text for one crate. `findings` are the crate's findings; a leak
 /// colours the function it is reported in and every call along its chain.
-pub fn call_graph_dot(krate: &CrateIr, findings: &[Finding], wrappers: &Wrappers) -> String {
-    let program = Program::new(krate, wrappers);
-    let mappers = super::interp::Mappers::new();
-    let summaries = summary::compute(&program, &mappers);
+pub(super) fn call_graph_dot(
+    name: &str,
+    program: &Program,
+    summaries: &[Option<summary::Summary>],
+    findings: &[Finding],
+) -> String {
     let graph = program.call_graph();
     let touches: Vec<bool> = (0..program.functions.len())
         .map(|i| {
             let f = &program.functions[i];
-            super::calls_tapi(&program, f.module, f.body)
-                || summary::touches_tapi(&program, i, &summaries)
+            super::calls_tapi(program, f.module, f.body)
+                || summary::touches_tapi(program, i, summaries)
         })
         .collect();
     // The innermost function containing a span.
@@ -58,7 +58,7 @@ pub fn call_graph_dot(krate: &CrateIr, findings: &[Finding], wrappers: &Wrappers
         }
     }
     let mut out = String::new();
-    let _ = writeln!(out, "digraph \"{}\" {{", escape(&krate.name));
+    let _ = writeln!(out, "digraph \"{}\" {{", escape(name));
     let _ = writeln!(
         out,
         "    rankdir=LR;\n    node [shape=box, fontname=\"monospace\"];"

@@ -22,7 +22,6 @@ use crate::diagnostic::Finding;
 use crate::ir::{Body, BodyKind, Call, Callee, CrateIr, Stmt};
 use crate::source::SourceMap;
 
-pub use graph::call_graph_dot;
 use interp::{Interp, Mappers, Mode};
 use program::Program;
 use world::{CodeClass, Mapper, Val};
@@ -35,6 +34,26 @@ pub fn check_crate(krate: &CrateIr, sources: &SourceMap) -> Vec<Finding> {
 /// [`check_crate`], with the program's own FFI shims from the
 /// configuration treated as TAPI functions.
 pub fn check_crate_with(krate: &CrateIr, sources: &SourceMap, wrappers: &Wrappers) -> Vec<Finding> {
+    check(krate, sources, wrappers, false).0
+}
+
+/// [`check_crate_with`], and the crate's call graph as DOT (`--emit
+/// call-graph`) drawn from the same summaries.
+pub fn check_crate_and_graph(
+    krate: &CrateIr,
+    sources: &SourceMap,
+    wrappers: &Wrappers,
+) -> (Vec<Finding>, String) {
+    let (findings, dot) = check(krate, sources, wrappers, true);
+    (findings, dot.unwrap_or_default())
+}
+
+fn check(
+    krate: &CrateIr,
+    sources: &SourceMap,
+    wrappers: &Wrappers,
+    draw: bool,
+) -> (Vec<Finding>, Option<String>) {
     let program = Program::new(krate, wrappers);
     // Only bodies that call TAPI, or functions that hand resources around,
     // can acquire, release, use or mis-test anything; a crate with none
@@ -44,7 +63,11 @@ pub fn check_crate_with(krate: &CrateIr, sources: &SourceMap, wrappers: &Wrapper
         .par_iter()
         .any(|(module, body)| calls_tapi(&program, module, body))
     {
-        return Vec::new();
+        let summaries = summary::compute(&program, &Mappers::new());
+        return (
+            Vec::new(),
+            draw.then(|| graph::call_graph_dot(&krate.name, &program, &summaries, &[])),
+        );
     }
     let mappers = summarize_mappers(&program);
     let summaries = summary::compute(&program, &mappers);
@@ -66,7 +89,8 @@ pub fn check_crate_with(krate: &CrateIr, sources: &SourceMap, wrappers: &Wrapper
         })
         .collect();
     out.sort_by_key(|f| (f.primary.span, f.lint.name));
-    out
+    let dot = draw.then(|| graph::call_graph_dot(&krate.name, &program, &summaries, &out));
+    (out, dot)
 }
 
 pub(super) fn calls_tapi(program: &Program, module: &[String], body: &Body) -> bool {
