@@ -61,10 +61,16 @@ impl std::fmt::Display for DiscoverError {
 pub fn discover(args: &Args) -> Result<Selection, DiscoverError> {
     let cwd = std::env::current_dir()
         .map_err(|e| DiscoverError(format!("cannot read the current directory: {e}")))?;
+    discover_from(args, &cwd)
+}
+
+/// [`discover`] as if run in `cwd` (the language server discovers each
+/// workspace folder without changing its own directory).
+pub fn discover_from(args: &Args, cwd: &Path) -> Result<Selection, DiscoverError> {
     if args.paths.is_empty() {
-        cargo_targets(args, &cwd)
+        cargo_targets(args, cwd)
     } else {
-        loose_files(&args.paths, &cwd)
+        loose_files(&args.paths, cwd)
     }
 }
 

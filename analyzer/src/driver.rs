@@ -242,15 +242,64 @@ struct Task {
 }
 
 /// What lowering one file gave.
-struct Lowered {
-    ir: FileIr,
+#[derive(Clone)]
+pub struct Lowered {
+    ir: Arc<FileIr>,
     /// A parse error, an unreadable or too deeply nested file.
     finding: Option<Finding>,
     /// A caught panic.
     internal: Option<Finding>,
 }
 
-/// Analyzes the selected crates on `pool`.
+/// One file of one crate to lower: its id in this run, where it is, its
+/// text and the module it is.
+pub struct LowerJob<'a> {
+    pub file: FileId,
+    pub path: &'a Path,
+    pub text: &'a str,
+    pub module_path: &'a [String],
+}
+
+impl LowerJob<'_> {
+    /// Parses and lowers the file (where there is stack enough, catching
+    /// panics).
+    pub fn run(&self) -> Lowered {
+        lower_one(self.file, self.path, self.text, self.module_path.to_vec())
+    }
+}
+
+/// The stages of a run that can reuse earlier work: reading a file,
+/// lowering it, checking a crate. The command line runs them afresh
+/// ([`FreshStages`]); the language server (`crate::lsp`) reads its open
+/// documents instead of the disk and keeps what did not change since its
+/// last analysis.
+pub trait Stages: Sync {
+    /// The text of a file, or why it cannot be analyzed.
+    fn read(&self, path: &Path) -> Result<Arc<str>, String> {
+        read_source(path).map(Arc::from)
+    }
+
+    /// `job.run()`, or what an identical job gave before.
+    fn lower(&self, job: &LowerJob<'_>) -> Lowered {
+        job.run()
+    }
+
+    /// Every finding in one crate, as [`check_crate_with`] gives them.
+    fn check(
+        &self,
+        krate: &CrateIr,
+        sources: &SourceMap,
+        wrappers: &Arc<Wrappers>,
+    ) -> Vec<Finding> {
+        check_crate_with(krate, sources, wrappers)
+    }
+}
+
+/// Every stage from scratch, from the disk.
+pub struct FreshStages;
+
+impl Stages for FreshStages {}
+
 /// The options a run analyzes with: the configuration's levels, excludes
 /// and wrappers, with the command line's levels applied last.
 struct Configured {
@@ -268,6 +317,29 @@ fn configure(
         Some(m) => cwd.join(m).parent().map(Path::to_path_buf).unwrap_or(cwd),
         None => cwd,
     };
+    configure_from(&start, args, selection, cli_levels)
+}
+
+/// The options for analyzing `selection` as the command line would from
+/// `start` with no flags: the language server's, for each workspace.
+pub fn configured_options(
+    start: &Path,
+    selection: &Selection,
+) -> Result<AnalyzeOptions, config::ConfigError> {
+    let args = Args {
+        workspace: true,
+        ..Args::default()
+    };
+    configure_from(start, &args, selection, LintLevels::default()).map(|c| c.options)
+}
+
+/// [`configure`], looking for configuration files from `start` up.
+fn configure_from(
+    start: &Path,
+    args: &Args,
+    selection: &Selection,
+    cli_levels: LintLevels,
+) -> Result<Configured, config::ConfigError> {
     let workspace_manifest = (!selection.loose).then(|| selection.base.join("Cargo.toml"));
     let mut package_manifests: Vec<PathBuf> = selection
         .crates
@@ -277,7 +349,7 @@ fn configure(
     package_manifests.sort();
     package_manifests.dedup();
     let config = config::load(&config::Inputs {
-        start: &start,
+        start,
         workspace_manifest: workspace_manifest.as_deref(),
         package_manifests: package_manifests.iter().map(PathBuf::as_path).collect(),
     })?;
@@ -313,12 +385,24 @@ fn configure(
     })
 }
 
+/// Analyzes the selected crates on `pool`.
 pub fn analyze(
     selection: &Selection,
     options: &AnalyzeOptions,
     pool: &rayon::ThreadPool,
 ) -> Analysis {
-    pool.install(|| analyze_in_pool(selection, options))
+    analyze_with(selection, options, pool, &FreshStages)
+}
+
+/// Analyzes the selected crates on `pool`, running `stages` for reading,
+/// lowering and checking.
+pub fn analyze_with(
+    selection: &Selection,
+    options: &AnalyzeOptions,
+    pool: &rayon::ThreadPool,
+    stages: &dyn Stages,
+) -> Analysis {
+    pool.install(|| analyze_in_pool(selection, options, stages))
 }
 
 /// Analyzes loose files, each its own crate root (following `mod x;` when
@@ -349,12 +433,16 @@ pub fn analyze_files(
     analyze(&selection, options, pool)
 }
 
-fn analyze_in_pool(selection: &Selection, options: &AnalyzeOptions) -> Analysis {
+fn analyze_in_pool(
+    selection: &Selection,
+    options: &AnalyzeOptions,
+    stages: &dyn Stages,
+) -> Analysis {
     let n = selection.crates.len();
     let mut sources = SourceMap::default();
     let mut ids: HashMap<PathBuf, FileId> = HashMap::new();
     let mut unreadable: HashMap<FileId, String> = HashMap::new();
-    let mut files: Vec<Vec<FileIr>> = (0..n).map(|_| Vec::new()).collect();
+    let mut files: Vec<Vec<Arc<FileIr>>> = (0..n).map(|_| Vec::new()).collect();
     // Files each crate reached through `mod x;` (not its root).
     let mut reached: Vec<HashSet<PathBuf>> = vec![HashSet::new(); n];
     let mut visited: HashSet<(usize, PathBuf)> = HashSet::new();
@@ -393,16 +481,16 @@ fn analyze_in_pool(selection: &Selection, options: &AnalyzeOptions) -> Analysis 
                 new_paths.push(&t.path);
             }
         }
-        let texts: Vec<Result<String, String>> =
-            new_paths.par_iter().map(|p| read_source(p)).collect();
+        let texts: Vec<Result<Arc<str>, String>> =
+            new_paths.par_iter().map(|p| stages.read(p)).collect();
         for (path, text) in new_paths.into_iter().zip(texts) {
             let display = display_path(path, &selection.base);
             let (text, error) = match text {
                 Ok(t) => (t, None),
-                Err(e) => (String::new(), Some(e)),
+                Err(e) => (Arc::from(""), Some(e)),
             };
             bytes += text.len();
-            let id = sources.add(SourceFile::new(path.clone(), display, text.into()));
+            let id = sources.add(SourceFile::new(path.clone(), display, text));
             if let Some(e) = error {
                 unreadable.insert(id, e);
             }
@@ -429,12 +517,12 @@ fn analyze_in_pool(selection: &Selection, options: &AnalyzeOptions) -> Analysis 
                         )),
                         internal: None,
                     },
-                    None => lower_one(
-                        id,
-                        &t.path,
-                        &sources_ref.get(id).text,
-                        t.module_path.clone(),
-                    ),
+                    None => stages.lower(&LowerJob {
+                        file: id,
+                        path: &t.path,
+                        text: &sources_ref.get(id).text,
+                        module_path: &t.module_path,
+                    }),
                 }
             })
             .collect();
@@ -541,7 +629,7 @@ fn analyze_in_pool(selection: &Selection, options: &AnalyzeOptions) -> Analysis 
                     let (found, graph) = check_crate_and_graph(krate, &sources, &options.wrappers);
                     (found, Some(graph))
                 } else {
-                    (check_crate_with(krate, &sources, &options.wrappers), None)
+                    (stages.check(krate, &sources, &options.wrappers), None)
                 }
             }));
             (*k, result.map_err(|p| panic_message(p.as_ref())))
@@ -697,7 +785,7 @@ fn lower_one(file: FileId, path: &Path, text: &str, module_path: Vec<String>) ->
     let at_start = Span { file, lo: 0, hi: 0 };
     match result {
         Ok(Ok(ir)) => Lowered {
-            ir,
+            ir: Arc::new(ir),
             finding: None,
             internal: None,
         },
@@ -727,15 +815,15 @@ fn lower_one(file: FileId, path: &Path, text: &str, module_path: Vec<String>) ->
 }
 
 /// The IR of a file that could not be lowered: its module, nothing in it.
-fn placeholder(file: FileId, module_path: &[String]) -> FileIr {
-    FileIr {
+fn placeholder(file: FileId, module_path: &[String]) -> Arc<FileIr> {
+    Arc::new(FileIr {
         file,
         modules: vec![ModuleIr {
             path: module_path.to_vec(),
             ..ModuleIr::default()
         }],
         ..FileIr::default()
-    }
+    })
 }
 
 fn parse_error(span: Span, message: String, label: String) -> Finding {
@@ -745,6 +833,7 @@ fn parse_error(span: Span, message: String, label: String) -> Finding {
         primary: Label::new(span, label),
         secondary: Vec::new(),
         notes: vec!["note: the other files are still analyzed".to_owned()],
+        suggestion: None,
     }
 }
 
@@ -758,6 +847,7 @@ fn internal_error(span: Span, context: &str, message: &str) -> Finding {
             "note: this is a bug in tapi-lint; findings may be missing".to_owned(),
             "help: please report it with the file that triggers it".to_owned(),
         ],
+        suggestion: None,
     }
 }
 

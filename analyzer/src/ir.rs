@@ -3,6 +3,7 @@
 //! `proc_macro2` spans (those are only valid on the parsing thread).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
@@ -43,7 +44,7 @@ pub struct Suppression {
 }
 
 /// A module's name-bearing contents, for name resolution.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct ModuleIr {
     /// Absolute path, starting with `crate`.
     pub path: Vec<String>,
@@ -115,6 +116,29 @@ pub struct Body {
     /// The closures and async blocks written in this body: entry `n` is
     /// the index in [`FileIr::bodies`] of the body of `Rvalue::Closure { body: n }`.
     pub closures: Vec<usize>,
+    /// The declared return type is a `Result` (by its last segment: also
+    /// `io::Result<T>` and aliases named `Result`), so every `?` in the
+    /// body is applied to a `Result`. False for closures and async blocks.
+    pub returns_result: bool,
+    /// Every `return` and `?` of the body as written, for suggestions that
+    /// release something before it.
+    pub exit_sites: Vec<ExitSite>,
+}
+
+/// A `return` or `?` as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExitSite {
+    /// The whole `return ..` expression, or the `?` token.
+    pub span: Span,
+    pub how: ExitHow,
+    /// For a `?`: the expression it is applied to.
+    pub operand: Option<Span>,
+    /// A `return` that is a statement of its block (or the block's tail
+    /// expression), so a statement can be inserted before it.
+    pub statement: bool,
+    /// Inside an `unsafe` block (lexically: closures inherit it). The body
+    /// of an `unsafe fn` does not count: edition 2024 wants a block there.
+    pub in_unsafe: bool,
 }
 
 /// The `impl` block a method is defined in.
@@ -134,7 +158,7 @@ pub enum BodyKind {
     AsyncBlock,
 }
 
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct BodyAttrs {
     /// `#[tapi_session]`: leftovers are released by the runtime guard.
     pub tapi_session: bool,
@@ -142,7 +166,7 @@ pub struct BodyAttrs {
     pub is_main: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Param {
     pub local: LocalId,
     /// `&mut T` or `*mut T`: writing through it makes a value escape.
@@ -295,7 +319,10 @@ pub enum Rvalue {
     Cast {
         operand: Operand,
         ty: String,
+        /// The whole cast expression.
         span: Span,
+        /// The expression being cast, as written.
+        operand_span: Span,
     },
     Cmp {
         op: CmpOp,
@@ -472,6 +499,7 @@ impl Terminator {
 #[derive(Debug, Default)]
 pub struct CrateIr {
     pub name: String,
-    /// The root file comes first.
-    pub files: Vec<FileIr>,
+    /// The root file comes first. Shared: the language server keeps the
+    /// files that did not change from one analysis to the next.
+    pub files: Vec<Arc<FileIr>>,
 }

@@ -304,12 +304,12 @@ mod tests {
         let mut out = CrateIr::default();
         for (i, (module, src)) in files.iter().enumerate() {
             let path: Vec<String> = module.split("::").map(String::from).collect();
-            out.files.push(lower_file(
+            out.files.push(std::sync::Arc::new(lower_file(
                 FileId(i as u32),
                 Path::new("src/x.rs"),
                 src,
                 path,
-            ));
+            )));
         }
         out
     }

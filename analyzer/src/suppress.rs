@@ -82,6 +82,7 @@ pub fn apply(
                 primary: Label::new(v.suppression.at, "no finding here to suppress"),
                 secondary: Vec::new(),
                 notes: vec!["help: remove the suppression".to_owned()],
+                suggestion: None,
             },
         ));
     }
@@ -115,5 +116,6 @@ fn invalid(s: &Suppression, problem: String) -> Finding {
              `#[cfg_attr(tapi_lint, allow(tapi::LINT, reason = \"..\"))]`"
                 .to_owned(),
         ],
+        suggestion: None,
     }
 }

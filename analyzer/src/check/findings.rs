@@ -4,6 +4,8 @@
 use tapi_model::ResourceKind;
 
 use super::interp::{ExitKind, Outcomes};
+use super::program::Program;
+use super::suggest;
 use super::world::Site;
 use crate::diagnostic::{Finding, Label};
 use crate::ir::Body;
@@ -53,7 +55,13 @@ fn describe(site: &Site) -> String {
     }
 }
 
-pub(super) fn build(body: &Body, out: Outcomes, _sources: &SourceMap) -> Vec<Finding> {
+pub(super) fn build(
+    program: &Program,
+    module: &[String],
+    body: &Body,
+    out: Outcomes,
+    sources: &SourceMap,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     let session = body.attrs.tapi_session;
     for (r, (exit, how)) in &out.leaks {
@@ -100,6 +108,9 @@ pub(super) fn build(body: &Body, out: Outcomes, _sources: &SourceMap) -> Vec<Fin
                 "help: release it with `{}` on this path",
                 site.kind.release_name()
             )],
+            suggestion: suggest::release_before_exit(
+                program, module, body, site, *exit, *how, sources,
+            ),
         });
     }
     for (span, (r, released_at, by_parent)) in &out.use_after_release {
@@ -126,6 +137,7 @@ pub(super) fn build(body: &Body, out: Outcomes, _sources: &SourceMap) -> Vec<Fin
                 Label::new(site.span, acquired_label(site)),
             ],
             notes: Vec::new(),
+            suggestion: None,
         });
     }
     for (span, (r, first)) in &out.double_release {
@@ -142,6 +154,7 @@ pub(super) fn build(body: &Body, out: Outcomes, _sources: &SourceMap) -> Vec<Fin
                 "help: set the handle to 0 after releasing it, and release only non-zero handles"
                     .into(),
             ],
+            suggestion: None,
         });
     }
     for (span, (parent, children)) in &out.release_order {
@@ -178,6 +191,7 @@ pub(super) fn build(body: &Body, out: Outcomes, _sources: &SourceMap) -> Vec<Fin
                 })
                 .collect(),
             notes: vec!["help: release the children first".into()],
+            suggestion: None,
         });
     }
     for (span, function) in &out.unsigned_casts {
@@ -192,6 +206,7 @@ pub(super) fn build(body: &Body, out: Outcomes, _sources: &SourceMap) -> Vec<Fin
             ),
             secondary: Vec::new(),
             notes: vec!["help: compare the `i32` itself: `rc > 0`".into()],
+            suggestion: suggest::remove_cast(body, *span, sources),
         });
     }
     findings

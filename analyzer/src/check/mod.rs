@@ -9,9 +9,11 @@
 mod com;
 mod findings;
 mod graph;
+mod incremental;
 mod interp;
 mod liveness;
 mod program;
+mod suggest;
 mod summary;
 mod world;
 
@@ -22,6 +24,7 @@ use crate::diagnostic::Finding;
 use crate::ir::{Body, BodyKind, Call, Callee, CrateIr, Stmt};
 use crate::source::SourceMap;
 
+pub use incremental::CheckMemo;
 use interp::{Interp, Mappers, Mode};
 use program::Program;
 use world::{CodeClass, Mapper, Val};
@@ -73,24 +76,37 @@ fn check(
     let summaries = summary::compute(&program, &mappers);
     let mut out: Vec<Finding> = (0..program.functions.len())
         .into_par_iter()
-        .map(|i| &program.functions[i])
-        // Only the crate's own code: a library read for it is reported when
-        // the library itself is checked.
-        .filter(|f| f.module.first().is_some_and(|m| m == "crate"))
-        .filter(|f| {
-            calls_tapi(&program, f.module, f.body)
-                || summary::touches_tapi(&program, f.index, &summaries)
-        })
-        .map(|f| (f.module, f.body))
-        .flat_map_iter(|(module, body)| {
-            let outcome =
-                Interp::new(&program, module, body, &mappers, &summaries, Mode::Check).run();
-            findings::build(body, outcome, sources)
-        })
+        .flat_map_iter(|i| check_function(&program, i, &mappers, &summaries, sources))
         .collect();
-    out.sort_by_key(|f| (f.primary.span, f.lint.name));
+    sort_findings(&mut out);
     let dot = draw.then(|| graph::call_graph_dot(&krate.name, &program, &summaries, &out));
     (out, dot)
+}
+
+/// The findings in function `i`, once every summary is known.
+fn check_function(
+    program: &Program,
+    i: usize,
+    mappers: &Mappers,
+    summaries: &[Option<summary::Summary>],
+    sources: &SourceMap,
+) -> Vec<Finding> {
+    let f = &program.functions[i];
+    // Only the crate's own code: a library read for it is reported when
+    // the library itself is checked.
+    let own = f.module.first().is_some_and(|m| m == "crate");
+    if !own
+        || !(calls_tapi(program, f.module, f.body)
+            || summary::touches_tapi(program, f.index, summaries))
+    {
+        return Vec::new();
+    }
+    let outcome = Interp::new(program, f.module, f.body, mappers, summaries, Mode::Check).run();
+    findings::build(program, f.module, f.body, outcome, sources)
+}
+
+fn sort_findings(out: &mut [Finding]) {
+    out.sort_by_key(|f| (f.primary.span, f.lint.name));
 }
 
 pub(super) fn calls_tapi(program: &Program, module: &[String], body: &Body) -> bool {
@@ -129,30 +145,36 @@ fn is_integer_param(body: &Body, param: usize) -> bool {
 
 /// Finds the free functions that map a return code to a result.
 fn summarize_mappers(program: &Program) -> Mappers {
-    let candidates: Vec<(Vec<String>, usize, &[String], &Body)> = program
-        .bodies
-        .iter()
-        .filter(|(_, b)| b.kind == BodyKind::Fn && !b.params.is_empty() && b.params.len() <= 3)
-        .flat_map(|(m, b)| {
-            let mut path = m.to_vec();
-            path.push(b.name.clone());
-            (0..b.params.len())
-                .filter(|j| is_integer_param(b, *j))
-                .map(move |j| (path.clone(), j, *m, *b))
-        })
-        .collect();
+    (0..program.bodies.len())
+        .into_par_iter()
+        .flat_map_iter(|i| mappers_in(program, i))
+        .collect()
+}
+
+/// A helper mapping one of its parameters, a return code, to a result.
+type MapperEntry = ((Vec<String>, usize), Mapper);
+
+/// The mappers body `i` of the program is (one per integer parameter that
+/// it maps), learned from the body alone.
+fn mappers_in(program: &Program, i: usize) -> Vec<MapperEntry> {
+    let (module, body) = program.bodies[i];
+    if !(body.kind == BodyKind::Fn && !body.params.is_empty() && body.params.len() <= 3) {
+        return Vec::new();
+    }
+    let mut path = module.to_vec();
+    path.push(body.name.clone());
     let empty = Mappers::new();
-    candidates
-        .par_iter()
-        .filter_map(|(path, j, module, body)| {
+    (0..body.params.len())
+        .filter(|j| is_integer_param(body, *j))
+        .filter_map(|j| {
             let mut results: [Option<Val>; 3] = [None, None, None];
             for class in CodeClass::ALL {
-                let mode = Mode::Summarize { param: *j, class };
+                let mode = Mode::Summarize { param: j, class };
                 let out = Interp::new(program, module, body, &empty, &[], mode).run();
                 results[class as usize] = agreed_result(&out.returns);
             }
             let distinct: std::collections::BTreeSet<_> = results.iter().flatten().collect();
-            (distinct.len() >= 2).then(|| ((path.clone(), *j), Mapper { results }))
+            (distinct.len() >= 2).then(|| ((path.clone(), j), Mapper { results }))
         })
         .collect()
 }

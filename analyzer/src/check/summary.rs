@@ -139,42 +139,70 @@ pub fn compute(program: &Program, mappers: &Mappers) -> Vec<Option<Summary>> {
     let graph = program.call_graph();
     let mut summaries: Vec<Option<Summary>> = vec![None; program.functions.len()];
     // Tarjan yields components callees-first.
-    for scc in tarjan_scc(&graph) {
-        let members: Vec<usize> = scc.iter().map(|n| graph[*n]).collect();
-        let recursive = members.len() > 1 || graph.contains_edge(scc[0], scc[0]);
-        if recursive {
-            // Calls inside the cycle are left out of the first verdicts, so
-            // that a release at the bottom of the recursion is found.
-            for &i in &members {
-                summaries[i] = Some(Summary {
-                    pending: true,
-                    ..Summary::default()
-                });
-            }
-        }
-        for _round in 0..if recursive { 6 } else { 1 } {
-            let mut changed = false;
-            for &i in &members {
-                if !touches_tapi(program, i, &summaries) {
-                    continue;
-                }
-                let s = summarize(program, i, &summaries, mappers);
-                if summaries[i].as_ref() != Some(&s) {
-                    summaries[i] = Some(s);
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
-        for &i in &members {
-            if summaries[i].as_ref().is_some_and(|s| s.pending) {
-                summaries[i] = None;
-            }
-        }
+    for component in components(&graph) {
+        summarize_component(program, &component, &mut summaries, mappers);
     }
     summaries
+}
+
+/// One strongly connected component of the call graph: its functions, and
+/// whether they call each other (or one calls itself).
+pub struct Component {
+    pub members: Vec<usize>,
+    pub recursive: bool,
+}
+
+/// The components of `graph` (from [`Program::call_graph`]), callees first.
+pub fn components(graph: &petgraph::graph::DiGraph<usize, ()>) -> Vec<Component> {
+    tarjan_scc(graph)
+        .into_iter()
+        .map(|scc| Component {
+            members: scc.iter().map(|n| graph[*n]).collect(),
+            recursive: scc.len() > 1 || graph.contains_edge(scc[0], scc[0]),
+        })
+        .collect()
+}
+
+/// Summarises the members of one component, given the summaries of the
+/// components before it.
+pub fn summarize_component(
+    program: &Program,
+    component: &Component,
+    summaries: &mut [Option<Summary>],
+    mappers: &Mappers,
+) {
+    let (members, recursive) = (&component.members, component.recursive);
+    if recursive {
+        // Calls inside the cycle are left out of the first verdicts, so
+        // that a release at the bottom of the recursion is found.
+        for &i in members {
+            summaries[i] = Some(Summary {
+                pending: true,
+                ..Summary::default()
+            });
+        }
+    }
+    for _round in 0..if recursive { 6 } else { 1 } {
+        let mut changed = false;
+        for &i in members {
+            if !touches_tapi(program, i, summaries) {
+                continue;
+            }
+            let s = summarize(program, i, summaries, mappers);
+            if summaries[i].as_ref() != Some(&s) {
+                summaries[i] = Some(s);
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for &i in members {
+        if summaries[i].as_ref().is_some_and(|s| s.pending) {
+            summaries[i] = None;
+        }
+    }
 }
 
 /// Whether a function calls TAPI or a function whose summary says it does

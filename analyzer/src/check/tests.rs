@@ -10,7 +10,7 @@ fn lint(src: &str) -> Vec<(usize, &'static str)> {
     let ir = lower_file(file, Path::new("t.rs"), src, vec!["crate".into()]);
     let krate = CrateIr {
         name: "t".into(),
-        files: vec![ir],
+        files: vec![std::sync::Arc::new(ir)],
     };
     let f = sources.get(FileId(0));
     check_crate(&krate, &sources)
@@ -268,4 +268,143 @@ unsafe fn exits(app: u32) {{
 }}"
     );
     assert_eq!(lint(&src), vec![(23, "line_not_closed")]);
+}
+
+mod incremental {
+    //! [`CheckMemo`] must give exactly what a fresh [`check_crate`] gives,
+    //! while checking again only what an edit can have changed.
+
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::ir::FileIr;
+
+    const LIB: &str = "use windows_sys::Win32::Devices::Tapi::*;
+pub mod lines;
+pub mod calls;
+pub fn run(app: u32) -> Result<(), i32> {
+    let line = lines::open(app)?;
+    calls::dial(line)?;
+    unsafe { lineClose(line) };
+    Ok(())
+}
+";
+
+    const LINES: &str = "use windows_sys::Win32::Devices::Tapi::*;
+pub fn open(app: u32) -> Result<u32, i32> {
+    let mut line = 0;
+    let rc = unsafe { lineOpenW(app, 0, &mut line, 0x20000, 0, 0, 1, 4, std::ptr::null()) };
+    if rc != 0 {
+        return Err(rc);
+    }
+    Ok(line)
+}
+";
+
+    const CALLS: &str = "use windows_sys::Win32::Devices::Tapi::*;
+pub fn dial(line: u32) -> Result<(), i32> {
+    let mut call = 0;
+    let id = unsafe { lineMakeCallW(line, &mut call, std::ptr::null(), 0, std::ptr::null()) };
+    if id < 0 {
+        return Err(id);
+    }
+    unsafe { lineDeallocateCall(call) };
+    Ok(())
+}
+pub fn idle() {}
+";
+
+    struct Crate {
+        sources: SourceMap,
+        files: Vec<Arc<FileIr>>,
+    }
+
+    fn module_path(i: usize) -> Vec<String> {
+        match i {
+            0 => vec!["crate".into()],
+            1 => vec!["crate".into(), "lines".into()],
+            _ => vec!["crate".into(), "calls".into()],
+        }
+    }
+
+    /// The crate with `texts`, lowering again only the files whose text
+    /// differs from `before`'s.
+    fn build(texts: [&str; 3], before: Option<&Crate>) -> Crate {
+        let mut sources = SourceMap::default();
+        let mut files = Vec::new();
+        for (i, text) in texts.iter().enumerate() {
+            let name = format!("f{i}.rs");
+            let id = sources.add(SourceFile::new(
+                name.clone().into(),
+                name.clone(),
+                (*text).into(),
+            ));
+            let same = before.filter(|b| &*b.sources.get(id).text == *text);
+            files.push(match same {
+                Some(b) => b.files[i].clone(),
+                None => Arc::new(lower_file(id, Path::new(&name), text, module_path(i))),
+            });
+        }
+        Crate { sources, files }
+    }
+
+    fn render(findings: &[Finding]) -> Vec<String> {
+        findings.iter().map(|f| format!("{f:?}")).collect()
+    }
+
+    #[test]
+    fn incremental_checks_agree_with_fresh_ones() {
+        // Each step edits one file; the comment says what changes.
+        let lines_closes = LINES.replace(
+            "    Ok(line)",
+            "    unsafe { lineClose(line) };\n    Ok(line)",
+        );
+        let calls_leaks = CALLS.replace("    unsafe { lineDeallocateCall(call) };\n", "");
+        let calls_shifted = format!("// a comment shifts every span\n{calls_leaks}");
+        let idle_calls = CALLS.replace("pub fn idle() {}", "pub fn idle() { let _x = 1; }");
+        let lib_more = format!("{LIB}pub fn more() {{}}\n");
+        let steps: Vec<[&str; 3]> = vec![
+            [LIB, LINES, CALLS],
+            // A body edit that changes nothing else.
+            [LIB, LINES, &idle_calls],
+            // `open` now closes what it returns: its summary changes, so
+            // `run`, in another file, must be checked again.
+            [LIB, &lines_closes, &idle_calls],
+            // Back.
+            [LIB, LINES, &idle_calls],
+            // A leak in `dial`.
+            [LIB, LINES, &calls_leaks],
+            [LIB, LINES, &calls_shifted],
+            // A new function: the outline changes.
+            [&lib_more, LINES, &calls_shifted],
+        ];
+        let mut memo = CheckMemo::default();
+        let wrappers = Arc::default();
+        let mut before: Option<Crate> = None;
+        let mut reused_somewhere = false;
+        let mut saw_findings = false;
+        for (n, texts) in steps.iter().enumerate() {
+            let c = build(*texts, before.as_ref());
+            let krate = CrateIr {
+                name: "t".into(),
+                files: c.files.clone(),
+            };
+            let fresh = check_crate(&krate, &c.sources);
+            let (incremental, reuse) = memo.check_counting(&krate, &c.sources, &wrappers);
+            assert_eq!(render(&incremental), render(&fresh), "step {n}");
+            saw_findings |= !fresh.is_empty();
+            reused_somewhere |= n > 0 && reuse.checked < reuse.functions;
+            if n == 2 {
+                // `open`'s summary changed: `run` is checked again too.
+                assert!(reuse.checked >= 2, "{reuse:?}");
+            }
+            if n == 1 {
+                // Only `calls.rs` changed and no summary did: `run` and
+                // `open` are neither summarised nor checked again.
+                assert_eq!((reuse.summarized, reuse.checked), (2, 2), "{reuse:?}");
+            }
+            before = Some(c);
+        }
+        assert!(saw_findings && reused_somewhere);
+    }
 }

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::{JsonStyle, Origin, Reported, span_line_cols, split_note};
-use crate::diagnostic::Label;
+use crate::diagnostic::{Label, Suggestion};
 use crate::source::SourceMap;
 
 #[derive(Serialize)]
@@ -71,7 +71,7 @@ pub fn message(d: &Reported, sources: &SourceMap, style: JsonStyle) -> Message {
     };
     let mut spans = vec![span(sources, &f.primary, true)];
     spans.extend(f.secondary.iter().map(|l| span(sources, l, false)));
-    let children = f
+    let mut children: Vec<Message> = f
         .notes
         .iter()
         .map(|n| {
@@ -87,6 +87,7 @@ pub fn message(d: &Reported, sources: &SourceMap, style: JsonStyle) -> Message {
             }
         })
         .collect();
+    children.extend(f.suggestion.as_ref().map(|s| suggestion(sources, s)));
     Message {
         message_type: "diagnostic",
         message: f.message.clone(),
@@ -98,6 +99,30 @@ pub fn message(d: &Reported, sources: &SourceMap, style: JsonStyle) -> Message {
         spans,
         children,
         rendered: Some(rendered),
+    }
+}
+
+/// A fix as rustc writes one: a `help` child whose spans carry the
+/// replacement text.
+fn suggestion(sources: &SourceMap, s: &Suggestion) -> Message {
+    let spans = s
+        .edits
+        .iter()
+        .map(|e| {
+            let mut json = span(sources, &Label::new(e.span, ""), true);
+            json.suggested_replacement = Some(e.replacement.clone());
+            json.suggestion_applicability = Some(s.applicability.as_str().to_owned());
+            json
+        })
+        .collect();
+    Message {
+        message_type: "diagnostic",
+        message: s.message.clone(),
+        code: None,
+        level: "help",
+        spans,
+        children: Vec::new(),
+        rendered: None,
     }
 }
 
@@ -240,6 +265,41 @@ mod tests {
         assert_eq!(m["children"][1]["level"], "note");
         let rendered = m["rendered"].as_str().unwrap();
         assert!(rendered.contains("tapi::line_not_closed") && !rendered.contains('\x1b'));
+    }
+
+    #[test]
+    fn a_suggestion_is_a_help_child_with_replacements_as_rustc_writes_it() {
+        use crate::diagnostic::{Applicability, Edit, Suggestion};
+        let sm = sources();
+        let mut d = diags().remove(0);
+        let at = span_of(0, MAIN, "lineOpenW").lo;
+        d.diagnostic.finding.suggestion = Some(Suggestion {
+            message: "close it".into(),
+            edits: vec![Edit {
+                span: crate::source::Span {
+                    lo: at,
+                    hi: at,
+                    ..span_of(0, MAIN, "lineOpenW")
+                },
+                replacement: "lineClose(h);\n    ".into(),
+            }],
+            applicability: Applicability::MaybeIncorrect,
+        });
+        let v: Value = serde_json::from_str(&line(&d, &sm, JsonStyle::default(), false)).unwrap();
+        let help = &v["children"][2];
+        assert_eq!(help["level"], "help");
+        assert_eq!(help["message"], "close it");
+        let s = &help["spans"][0];
+        assert_eq!(s["suggested_replacement"], "lineClose(h);\n    ");
+        assert_eq!(s["suggestion_applicability"], "MaybeIncorrect");
+        assert_eq!(
+            (s["byte_start"].as_u64(), s["byte_end"].as_u64()),
+            (Some(at as u64), Some(at as u64))
+        );
+        assert_eq!(
+            (s["line_start"].as_u64(), s["column_start"].as_u64()),
+            (Some(3), Some(5))
+        );
     }
 
     #[test]

@@ -291,6 +291,7 @@ pub(crate) mod test_support {
                 "help: call `lineClose(h)` before returning".into(),
                 "a plain note".into(),
             ],
+            suggestion: None,
         };
         let order = Finding {
             lint: &lints::RELEASE_ORDER,
@@ -298,6 +299,7 @@ pub(crate) mod test_support {
             primary: Label::new(span_of(0, MAIN, "\u{e9}t\u{e9}(h)"), "shut down here"),
             secondary: vec![],
             notes: vec![],
+            suggestion: None,
         };
         vec![
             Reported::new(leak, Level::Error),

@@ -478,7 +478,9 @@ impl Interp<'_> {
     pub(super) fn rvalue(&mut self, w: &mut World, value: &Rvalue, span: Span) -> Val {
         match value {
             Rvalue::Use(op) => self.operand(w, op),
-            Rvalue::Cast { operand, ty, span } => {
+            Rvalue::Cast {
+                operand, ty, span, ..
+            } => {
                 let v = self.operand(w, operand);
                 cast(v, ty, *span)
             }

@@ -229,6 +229,8 @@ impl Builder<'_> {
         b.extent = span;
         // The guard intercepts the calls in a session's closures too.
         b.attrs.tapi_session = self.attrs.tapi_session;
+        // A closure written in an `unsafe` block is unsafe code too.
+        b.unsafe_depth = self.unsafe_depth;
         for cap in &captures {
             let id = b.bind(cap, span, None);
             b.params.push(Param {

@@ -286,6 +286,8 @@ impl Builder<'_> {
             },
             question,
         );
+        let operand = self.sp(inner);
+        self.note_exit(question, ExitHow::Try, Some(operand));
         self.blocks[self.current].term = Some(Terminator::Return {
             value: wrapped,
             span: question,

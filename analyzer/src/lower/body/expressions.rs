@@ -18,7 +18,12 @@ impl Builder<'_> {
             syn::Expr::MethodCall(m) => self.method_call(m, span),
             syn::Expr::Macro(m) => self.macro_call(&m.mac, span),
             syn::Expr::Block(b) => self.labeled_block(b, span),
-            syn::Expr::Unsafe(u) => self.block(&u.block),
+            syn::Expr::Unsafe(u) => {
+                self.unsafe_depth += 1;
+                let value = self.block(&u.block);
+                self.unsafe_depth -= 1;
+                value
+            }
             syn::Expr::If(i) => self.if_expr(i, span),
             syn::Expr::Match(m) => self.match_expr(m, span),
             syn::Expr::Loop(l) => self.loop_expr(l, span),
@@ -54,6 +59,7 @@ impl Builder<'_> {
                     Some(e) => self.expr(e),
                     None => Operand::Const(Const::Unit),
                 };
+                self.note_exit(span, ExitHow::Return, None);
                 self.terminate(Terminator::Return {
                     value,
                     span,
@@ -106,7 +112,16 @@ impl Builder<'_> {
             syn::Expr::Cast(c) => {
                 let operand = self.expr(&c.expr);
                 let ty = type_name(&c.ty).unwrap_or_default();
-                self.eval_to_temp(Rvalue::Cast { operand, ty, span }, span)
+                let operand_span = self.sp(&c.expr);
+                self.eval_to_temp(
+                    Rvalue::Cast {
+                        operand,
+                        ty,
+                        span,
+                        operand_span,
+                    },
+                    span,
+                )
             }
             syn::Expr::Tuple(t) => {
                 if t.elems.is_empty() {

@@ -19,7 +19,7 @@ use super::{
 };
 use crate::ir::{
     AggregateKind, BasicBlock, Body, BodyAttrs, BodyKind, Call, Callee, CmpOp, Const, ExitHow,
-    ImplOwner, Local, LocalId, Operand, Param, Pat, Place, PlaceBase, Proj, Rvalue, Stmt,
+    ExitSite, ImplOwner, Local, LocalId, Operand, Param, Pat, Place, PlaceBase, Proj, Rvalue, Stmt,
     Terminator,
 };
 use crate::source::{FileId, Span};
@@ -50,6 +50,10 @@ pub(super) fn lower_fn(
     let file_id = file.file;
     let mut b = Builder::new(file, module, name, kind, span_of(file_id, &sig.ident));
     b.attrs = attrs;
+    b.returns_result = match &sig.output {
+        syn::ReturnType::Type(_, ty) => is_result_type(ty),
+        syn::ReturnType::Default => false,
+    };
     b.ret_ty = match &sig.output {
         syn::ReturnType::Type(_, ty) => returned_type(ty).map(|t| match (t.as_str(), &owner) {
             ("Self", Some(o)) => o.self_ty.clone(),
@@ -65,6 +69,17 @@ pub(super) fn lower_fn(
     b.extent = span_of(file_id, &sig.fn_token).to(end);
     let value = b.block(block);
     b.finish(value, end);
+}
+
+/// `Result<..>`, `io::Result<..>`, `windows::core::Result<..>`, or an alias
+/// named `Result`: a type whose `?` needs a `Result` operand.
+fn is_result_type(ty: &syn::Type) -> bool {
+    match ty {
+        syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == "Result"),
+        syn::Type::Paren(p) => is_result_type(&p.elem),
+        syn::Type::Group(g) => is_result_type(&g.elem),
+        _ => false,
+    }
 }
 
 fn has_session_attr(attrs: &[syn::Attribute]) -> bool {
@@ -111,6 +126,12 @@ pub(super) struct Builder<'f> {
     closures: Vec<usize>,
     ret_ty: Option<String>,
     extent: Span,
+    returns_result: bool,
+    /// How many `unsafe` blocks enclose the code being lowered.
+    unsafe_depth: u32,
+    /// `return` expressions that are statements of their block, by span.
+    statement_returns: Vec<Span>,
+    exit_sites: Vec<ExitSite>,
 }
 
 /// What a closure or async block runs.
@@ -153,7 +174,22 @@ impl<'f> Builder<'f> {
             closures: Vec::new(),
             ret_ty: None,
             extent: span,
+            returns_result: false,
+            unsafe_depth: 0,
+            statement_returns: Vec::new(),
+            exit_sites: Vec::new(),
         }
+    }
+
+    /// Notes a `return` or `?` for suggestions (see [`ExitSite`]).
+    pub(super) fn note_exit(&mut self, span: Span, how: ExitHow, operand: Option<Span>) {
+        self.exit_sites.push(ExitSite {
+            span,
+            how,
+            operand,
+            statement: how == ExitHow::Return && self.statement_returns.contains(&span),
+            in_unsafe: self.unsafe_depth > 0,
+        });
     }
 
     pub(super) fn sp(&self, node: &impl Spanned) -> Span {
@@ -320,6 +356,8 @@ impl<'f> Builder<'f> {
             parent: None,
             ret_ty: self.ret_ty,
             closures: self.closures,
+            returns_result: self.returns_result,
+            exit_sites: self.exit_sites,
         });
         index
     }

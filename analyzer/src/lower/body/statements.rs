@@ -12,6 +12,10 @@ impl Builder<'_> {
             match stmt {
                 syn::Stmt::Local(local) => self.local(local),
                 syn::Stmt::Expr(e, semi) => {
+                    if let syn::Expr::Return(_) = e {
+                        let span = self.sp(e);
+                        self.statement_returns.push(span);
+                    }
                     let v = self.expr(e);
                     if last && semi.is_none() {
                         value = v;

@@ -74,6 +74,7 @@ mod tests {
             primary: label(0, "line acquired through this call"),
             secondary,
             notes: Vec::new(),
+            suggestion: None,
         }
     }
 

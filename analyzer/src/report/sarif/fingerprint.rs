@@ -120,6 +120,7 @@ mod tests {
                     primary: Label::new(Span::new(file, lo..hi), "opened here"),
                     secondary: Vec::new(),
                     notes: Vec::new(),
+                    suggestion: None,
                 };
                 fingerprints.next(&finding, "src/main.rs")
             })

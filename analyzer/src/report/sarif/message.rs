@@ -85,6 +85,7 @@ mod tests {
                 label("leaks when `?` returns early here"),
             ],
             notes: vec!["help: release it with `lineClose` on this path".into()],
+            suggestion: None,
         };
         assert_eq!(
             result_text(&finding),
@@ -102,6 +103,7 @@ mod tests {
             primary: label("cast here"),
             secondary: Vec::new(),
             notes: Vec::new(),
+            suggestion: None,
         };
         assert_eq!(
             result_text(&finding),

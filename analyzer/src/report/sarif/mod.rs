@@ -97,6 +97,7 @@ mod tests {
                 ),
             ],
             notes: vec!["help: release it with `lineShutdown` on this path".into()],
+            suggestion: None,
         };
         Reported::new(finding, Level::Error)
     }
