@@ -223,6 +223,32 @@ where
     Ok(args)
 }
 
+/// `cargo tapi-lint lsp` (`cargo-tapi-lint [tapi-lint] lsp`): `Some` when
+/// the command line asks for the language server, with an error for
+/// arguments after `lsp` other than `--stdio` (what editors' clients add).
+/// A directory named `lsp` is linted as `./lsp`.
+pub fn language_server_command(argv: &[OsString]) -> Option<Result<(), String>> {
+    let mut rest = argv.iter().skip(1).peekable();
+    if rest.peek().is_some_and(|a| *a == "tapi-lint") {
+        rest.next();
+    }
+    if rest.next().is_none_or(|a| a != "lsp") {
+        return None;
+    }
+    let extra: Vec<String> = rest
+        .filter(|a| *a != "--stdio")
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    Some(if extra.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`cargo tapi-lint lsp` takes no arguments (got `{}`); it speaks LSP on stdin and stdout",
+            extra.join(" ")
+        ))
+    })
+}
+
 impl Args {
     /// The output format from every `--message-format` (cargo allows
     /// several, and comma-separated lists).
@@ -504,6 +530,37 @@ mod tests {
         assert_eq!(warnings, ["unknown lint: `tapi::nope`"]);
         let a = ok(&["--", "-A", "warnings"]);
         assert_eq!(a.lint_levels().0.level(&lints::RELEASE_ORDER), Level::Allow);
+    }
+
+    #[test]
+    fn lsp_is_a_subcommand_in_both_forms() {
+        let argv = |args: &[&str]| -> Vec<OsString> {
+            std::iter::once("cargo-tapi-lint")
+                .chain(args.iter().copied())
+                .map(OsString::from)
+                .collect()
+        };
+        assert_eq!(
+            language_server_command(&argv(&["tapi-lint", "lsp"])),
+            Some(Ok(()))
+        );
+        assert_eq!(
+            language_server_command(&argv(&["lsp", "--stdio"])),
+            Some(Ok(()))
+        );
+        assert!(matches!(
+            language_server_command(&argv(&["tapi-lint", "lsp", "--port", "1"])),
+            Some(Err(_))
+        ));
+        assert_eq!(
+            language_server_command(&argv(&["tapi-lint", "./lsp"])),
+            None
+        );
+        assert_eq!(
+            language_server_command(&argv(&["--workspace", "lsp"])),
+            None
+        );
+        assert_eq!(language_server_command(&argv(&[])), None);
     }
 
     #[test]

@@ -101,6 +101,14 @@ impl Analysis {
 
 /// The command-line program: returns the exit status.
 pub fn run(argv: Vec<std::ffi::OsString>) -> i32 {
+    match cli::language_server_command(&argv) {
+        Some(Ok(())) => return crate::lsp::run_stdio(),
+        Some(Err(message)) => {
+            eprintln!("error: {message}");
+            return EXIT_TOOL;
+        }
+        None => {}
+    }
     let args = match cli::parse(argv) {
         Ok(a) => a,
         Err(e) => {

@@ -13,6 +13,7 @@ pub mod driver;
 pub mod ir;
 pub mod lints;
 pub mod lower;
+pub mod lsp;
 pub mod report;
 pub mod resolve;
 pub mod source;
