@@ -9,7 +9,7 @@
 //! children lower `statements`, `expressions`, `control` flow, `calls`
 //! (with closures and macros), and read facts off `syntax`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 use syn::spanned::Spanned;
@@ -130,7 +130,7 @@ pub(super) struct Builder<'f> {
     /// How many `unsafe` blocks enclose the code being lowered.
     unsafe_depth: u32,
     /// `return` expressions that are statements of their block, by span.
-    statement_returns: Vec<Span>,
+    statement_returns: HashSet<Span>,
     exit_sites: Vec<ExitSite>,
 }
 
@@ -176,7 +176,7 @@ impl<'f> Builder<'f> {
             extent: span,
             returns_result: false,
             unsafe_depth: 0,
-            statement_returns: Vec::new(),
+            statement_returns: HashSet::new(),
             exit_sites: Vec::new(),
         }
     }

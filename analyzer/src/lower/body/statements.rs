@@ -14,7 +14,7 @@ impl Builder<'_> {
                 syn::Stmt::Expr(e, semi) => {
                     if let syn::Expr::Return(_) = e {
                         let span = self.sp(e);
-                        self.statement_returns.push(span);
+                        self.statement_returns.insert(span);
                     }
                     let v = self.expr(e);
                     if last && semi.is_none() {
