@@ -356,7 +356,8 @@ impl LintLevels {
     }
 }
 
-/// `--explain LINT`.
+/// `--explain LINT`: the lint's name, default level and summary, then its
+/// explanation as plain text (the examples indented, not fenced).
 pub fn explain(name: &str) -> Option<String> {
     let lint = lints::find(name)?;
     Some(format!(
@@ -364,7 +365,7 @@ pub fn explain(name: &str) -> Option<String> {
         lint.code(),
         lint.default_level.as_str(),
         lint.summary,
-        lint.explanation.trim_end()
+        lint.explanation_text()
     ))
 }
 
@@ -570,7 +571,8 @@ mod tests {
             text.starts_with("tapi::line_not_closed (error by default)"),
             "{text}"
         );
-        assert!(text.contains(lints::LINE_NOT_CLOSED.explanation.trim_end()));
+        assert!(text.contains(&lints::LINE_NOT_CLOSED.explanation_text()));
+        assert!(text.contains("\n    fn ring_once(") && !text.contains("```"));
         assert!(explain("nope").is_none());
         let list = list();
         for l in lints::ALL {

@@ -3,7 +3,7 @@
 //! Runs on the thread that parses the file and drops the syntax tree there,
 //! because `proc_macro2` span positions are thread-local. Items become
 //! [`ModuleIr`] entries for name resolution; every function, method,
-//! closure and async block becomes a [`crate::ir::Body`] (see [`body`]).
+//! closure and async block becomes a [`crate::ir::Body`] (see `body`).
 
 mod body;
 mod macros;

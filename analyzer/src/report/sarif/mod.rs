@@ -3,11 +3,11 @@
 //! code scanning"); `tests/tests/sarif.rs` checks it with Microsoft's SARIF
 //! validator and GitHub's ingestion rules.
 //!
-//! * [`rules`]: every lint of the registry as a rule;
-//! * [`results`]: each finding as a result: [`message`] with links to its
-//!   related locations, [`region`]s in UTF-16 columns, the path of a leak as
-//!   a [`code_flow`], a [`fingerprint`];
-//! * [`artifacts`]: URIs relative to `%SRCROOT%`, the repository root, and
+//! * `rules`: every lint of the registry as a rule;
+//! * `results`: each finding as a result: `message` with links to its
+//!   related locations, `region`s in UTF-16 columns, the path of a leak as
+//!   a `code_flow`, a `fingerprint`;
+//! * `artifacts`: URIs relative to `%SRCROOT%`, the repository root, and
 //!   the table of files.
 //!
 //! An internal error of the analyzer (a caught panic) is about the tool,

@@ -40,10 +40,10 @@ fn descriptor(lint: &Lint) -> Value {
         "id": lint.code(),
         "name": friendly_name(lint.name),
         "shortDescription": { "text": sentence(lint.summary) },
-        "fullDescription": { "text": first_paragraph(lint.explanation) },
+        "fullDescription": { "text": lint.first_paragraph() },
         "help": {
-            "text": help_text(lint.explanation),
-            "markdown": help_markdown(lint.explanation),
+            "text": lint.explanation_text(),
+            "markdown": lint.explanation_markdown(),
         },
         "helpUri": lint.docs_url(),
         "defaultConfiguration": {
@@ -84,56 +84,6 @@ fn problem_severity(level: Level) -> &'static str {
         Level::Warn => "warning",
         Level::Allow => "recommendation",
     }
-}
-
-/// The explanation without the one space `///` comments leave at the start
-/// of each line.
-fn dedent(explanation: &str) -> impl Iterator<Item = &str> {
-    explanation
-        .lines()
-        .map(|line| line.strip_prefix(' ').unwrap_or(line))
-}
-
-/// The first paragraph of the explanation, on one line.
-fn first_paragraph(explanation: &str) -> String {
-    let paragraph: Vec<&str> = dedent(explanation)
-        .map(str::trim)
-        .skip_while(|line| line.is_empty())
-        .take_while(|line| !line.is_empty())
-        .collect();
-    paragraph.join(" ")
-}
-
-/// The explanation as Markdown; its examples are highlighted as Rust (the
-/// `ignore` marker only matters to rustdoc).
-fn help_markdown(explanation: &str) -> String {
-    let lines: Vec<&str> = dedent(explanation)
-        .map(|line| {
-            if line.trim() == "```rust,ignore" {
-                "```rust"
-            } else {
-                line
-            }
-        })
-        .collect();
-    lines.join("\n").trim().to_owned()
-}
-
-/// The explanation as plain text: example blocks indented instead of
-/// fenced.
-fn help_text(explanation: &str) -> String {
-    let mut in_example = false;
-    let mut lines = Vec::new();
-    for line in dedent(explanation) {
-        if line.trim_start().starts_with("```") {
-            in_example = !in_example;
-        } else if in_example {
-            lines.push(format!("    {line}"));
-        } else {
-            lines.push(line.to_owned());
-        }
-    }
-    lines.join("\n").trim().to_owned()
 }
 
 #[cfg(test)]
@@ -191,12 +141,12 @@ mod tests {
             json!({"level": "error", "enabled": true})
         );
 
-        let markdown = descriptor(&lints::LINE_APP_NOT_SHUT_DOWN)["help"]["markdown"].clone();
-        let markdown = markdown.as_str().unwrap();
-        assert!(markdown.contains("\n```rust\nlet rc = lineInitializeExW(&mut app, ..);"));
-        assert!(!markdown.contains("ignore"));
-        let text = help_text(lints::LINE_APP_NOT_SHUT_DOWN.explanation);
-        assert!(text.contains("\n    let rc = lineInitializeExW(&mut app, ..);\n"));
+        let help = descriptor(&lints::LINE_APP_NOT_SHUT_DOWN)["help"].clone();
+        let markdown = help["markdown"].as_str().unwrap();
+        assert!(markdown.contains("\n```rust\nuse std::ptr::{null, null_mut};\n"));
+        assert!(!markdown.contains("rust,ignore"));
+        let text = help["text"].as_str().unwrap();
+        assert!(text.contains("\n    use std::ptr::{null, null_mut};\n"));
 
         let guard = descriptor(&lints::RELEASED_BY_GUARD);
         assert_eq!(
