@@ -1,12 +1,14 @@
 //! "The analyzer never panics and never overflows its stack": the library
 //! pipeline (read, stack planning, parse, lower, check, levels) over every
-//! `.rs` file of the local cargo registry sources (`$CARGO_HOME/registry/src`,
-//! by default `~/.cargo/registry/src`), each file a crate root of its own
-//! without following `mod x;` (the module files are in the set anyway).
+//! `.rs` file of every registry crate this workspace depends on, for any
+//! platform (`cargo metadata`: some 150 crates, 200 MB, `windows` and
+//! `windows-sys` among them), each file a crate root of its own without
+//! following `mod x;` (the module files are in the set anyway). The set is
+//! fixed by `Cargo.lock`, so the test takes the same time on every machine,
+//! whatever else its registry cache holds.
 //!
-//! Without a registry of at least 100 files, it runs instead over generated
-//! files: every kind of deep nesting at depth 5,000, plus a few ordinary
-//! ones.
+//! Without at least 100 such files, it runs instead over generated files:
+//! every kind of deep nesting at depth 5,000, plus a few ordinary ones.
 //!
 //! A stack overflow aborts the whole test binary, a panic in the pipeline
 //! becomes an internal-error diagnostic, which is what the test rejects.
@@ -22,23 +24,43 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use tapi_lint::driver::{AnalyzeOptions, analyze_files};
 use tapi_lint::stack::{ITEM_START, nesting_estimate};
 
-/// Where cargo keeps the sources of downloaded crates.
-fn registry_src() -> PathBuf {
-    let home = std::env::var_os("CARGO_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo")
-        });
-    home.join("registry").join("src")
+/// The source directories of the registry crates the workspace depends on,
+/// and the registry directory they share.
+fn dependency_dirs() -> (Vec<PathBuf>, PathBuf) {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+    let Ok(metadata) = cargo_metadata::MetadataCommand::new()
+        .manifest_path(manifest)
+        .exec()
+    else {
+        return (Vec::new(), PathBuf::new());
+    };
+    let mut dirs: Vec<PathBuf> = metadata
+        .packages
+        .iter()
+        .filter(|p| p.source.as_ref().is_some_and(|s| s.is_crates_io()))
+        .filter_map(|p| {
+            p.manifest_path
+                .parent()
+                .map(|d| d.as_std_path().to_path_buf())
+        })
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    let base = dirs
+        .first()
+        .and_then(|d| d.parent())
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    (dirs, base)
 }
 
-/// The files to run over: the registry's, or generated ones (kept alive by
-/// the returned directory).
+/// The files to run over: the dependencies', or generated ones (kept alive
+/// by the returned directory).
 fn corpus() -> (Vec<PathBuf>, PathBuf, Option<tempfile::TempDir>) {
-    let root = registry_src();
+    let (dirs, root) = dependency_dirs();
     let mut files = Vec::new();
-    if root.is_dir() {
-        let _ = collect_rs(&root, &mut files);
+    for dir in &dirs {
+        let _ = collect_rs(dir, &mut files);
     }
     if files.len() >= 100 {
         return (files, root, None);

@@ -66,11 +66,12 @@ fn check(
         .par_iter()
         .any(|(module, body)| calls_tapi(&program, module, body))
     {
-        let summaries = summary::compute(&program, &Mappers::new());
-        return (
-            Vec::new(),
-            draw.then(|| graph::call_graph_dot(&krate.name, &program, &summaries, &[])),
-        );
+        // Summaries only for the picture (which then shows no resource).
+        let dot = draw.then(|| {
+            let summaries = summary::compute(&program, &Mappers::new());
+            graph::call_graph_dot(&krate.name, &program, &summaries, &[])
+        });
+        return (Vec::new(), dot);
     }
     let mappers = summarize_mappers(&program);
     let summaries = summary::compute(&program, &mappers);

@@ -172,6 +172,13 @@ pub fn summarize_component(
     mappers: &Mappers,
 ) {
     let (members, recursive) = (&component.members, component.recursive);
+    // A cycle whose members touch no resource outside it has nothing to
+    // summarise. Asked before the pending placeholders exist, which would
+    // make every recursive call look like one (and send a recursive parser
+    // through the interpreter, rounds times).
+    if recursive && !members.iter().any(|&i| touches_tapi(program, i, summaries)) {
+        return;
+    }
     if recursive {
         // Calls inside the cycle are left out of the first verdicts, so
         // that a release at the bottom of the recursion is found.

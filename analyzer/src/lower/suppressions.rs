@@ -120,7 +120,14 @@ struct Attributes {
 }
 
 impl Attributes {
-    fn node(&mut self, attrs: &[syn::Attribute], node: proc_macro2::Span) {
+    /// `node` is only asked for when an attribute may be a suppression:
+    /// `Spanned::span` re-tokenizes the whole node, which on every
+    /// expression of a deep tree would be quadratic.
+    fn node(&mut self, attrs: &[syn::Attribute], node: impl FnOnce() -> proc_macro2::Span) {
+        if !attrs.iter().any(|a| a.path().is_ident("cfg_attr")) {
+            return;
+        }
+        let node = node();
         for attr in attrs {
             if let Some(suppression) = self.attribute(attr, node) {
                 self.found.push(suppression);
@@ -212,29 +219,29 @@ fn skip_rest(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<()> {
 impl<'ast> Visit<'ast> for Attributes {
     fn visit_item(&mut self, item: &'ast syn::Item) {
         if let Some(attrs) = item_attrs(item) {
-            self.node(attrs, item.span());
+            self.node(attrs, || item.span());
         }
         visit::visit_item(self, item);
     }
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
-        self.node(&f.attrs, f.span());
+        self.node(&f.attrs, || f.span());
         visit::visit_impl_item_fn(self, f);
     }
 
     fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
-        self.node(&f.attrs, f.span());
+        self.node(&f.attrs, || f.span());
         visit::visit_trait_item_fn(self, f);
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
-        self.node(&local.attrs, local.span());
+        self.node(&local.attrs, || local.span());
         visit::visit_local(self, local);
     }
 
     fn visit_expr(&mut self, expr: &'ast syn::Expr) {
         if let Some(attrs) = expr_attrs(expr) {
-            self.node(attrs, expr.span());
+            self.node(attrs, || expr.span());
         }
         // Deeply nested expressions recurse here as in lowering.
         stacker::maybe_grow(STACK_RED_ZONE, STACK_GROWTH, || {
