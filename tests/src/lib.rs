@@ -682,17 +682,7 @@ pub fn plan_runs(root: &Path) -> Vec<Run> {
         });
     }
 
-    let mut crate_dirs: Vec<PathBuf> = std::fs::read_dir(fixtures.join("crates"))
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| p.join("Cargo.toml").is_file())
-                .collect()
-        })
-        .unwrap_or_default();
-    crate_dirs.sort();
-    for dir in crate_dirs {
+    for dir in dynamic::fixture_crates(root) {
         let key = key_of(&dir, root);
         let files: Vec<String> = rust_files_under(&dir)
             .iter()
