@@ -149,7 +149,8 @@ fn run_args(args: &Args) -> i32 {
         Ok(f) => f,
         Err(e) => return error(&e),
     };
-    let (levels, unknown) = args.lint_levels();
+    // The levels themselves are applied with the configuration's.
+    let (_, unknown) = args.lint_levels();
     if !args.quiet {
         for w in unknown {
             eprintln!("{}: {w}", report::paint_level(Level::Warn, color));
@@ -177,7 +178,7 @@ fn run_args(args: &Args) -> i32 {
             selection.base.display()
         );
     }
-    let options = match configure(args, &selection, levels) {
+    let options = match configure(args, &selection) {
         Ok(options) => options,
         Err(e) => return error(&e.to_string()),
     };
@@ -315,17 +316,13 @@ struct Configured {
     config_sources: Vec<PathBuf>,
 }
 
-fn configure(
-    args: &Args,
-    selection: &Selection,
-    cli_levels: LintLevels,
-) -> Result<Configured, config::ConfigError> {
+fn configure(args: &Args, selection: &Selection) -> Result<Configured, config::ConfigError> {
     let cwd = std::env::current_dir().unwrap_or_default();
     let start = match &args.manifest_path {
         Some(m) => cwd.join(m).parent().map(Path::to_path_buf).unwrap_or(cwd),
         None => cwd,
     };
-    configure_from(&start, args, selection, cli_levels)
+    configure_from(&start, args, selection)
 }
 
 /// The options for analyzing `selection` as the command line would from
@@ -338,7 +335,7 @@ pub fn configured_options(
         workspace: true,
         ..Args::default()
     };
-    configure_from(start, &args, selection, LintLevels::default()).map(|c| c.options)
+    configure_from(start, &args, selection).map(|c| c.options)
 }
 
 /// [`configure`], looking for configuration files from `start` up.
@@ -346,7 +343,6 @@ fn configure_from(
     start: &Path,
     args: &Args,
     selection: &Selection,
-    cli_levels: LintLevels,
 ) -> Result<Configured, config::ConfigError> {
     let workspace_manifest = (!selection.loose).then(|| selection.base.join("Cargo.toml"));
     let mut package_manifests: Vec<PathBuf> = selection
@@ -366,11 +362,7 @@ fn configure_from(
         all.extend(args.levels.iter().cloned());
         LintLevels::from_flags(&all).0
     };
-    let levels = if config.levels.is_empty() {
-        cli_levels
-    } else {
-        with_cli(&config.levels)
-    };
+    let levels = with_cli(&config.levels);
     let package_levels = config
         .package_levels
         .iter()
