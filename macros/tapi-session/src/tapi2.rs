@@ -2,9 +2,9 @@
 //! the call acquired or released after it. Which argument is a handle, an
 //! out-pointer or a registration key comes from `tapi_model`.
 
-use tapi_model::{Effect, FUNCTIONS, Function, ParentSlot, Slot, Success};
+use tapi_model::{Effect, FUNCTIONS, Function, ParentSlot, ResourceKind, Slot, Success};
 
-use crate::registry::{self, Key, Registry, SessionId};
+use crate::registry::{self, Key, Registry, Released, SessionId};
 use crate::report::Problem;
 use crate::session;
 
@@ -138,15 +138,7 @@ fn misuse(r: &Registry, f: &'static Function, args: &[Arg]) -> Option<(Problem, 
         let releases_it = matches!(f.effect, Effect::Release { kind, handle: Slot::Arg(i) }
             if kind == hp.kind && i == hp.index);
         return Some(if releases_it && !released.implicit {
-            let code = hp.kind.not_held_error().unwrap_or(-1);
-            let problem = Problem::DoubleRelease {
-                function: f.name,
-                kind: hp.kind,
-                handle: Some(value),
-                released_by: released.by,
-                returned: Some(code),
-            };
-            (problem, code)
+            double_release(f, key, released)
         } else {
             let code = hp.kind.invalid_handle_error().unwrap_or(-1);
             let problem = Problem::UseAfterRelease {
@@ -159,34 +151,49 @@ fn misuse(r: &Registry, f: &'static Function, args: &[Arg]) -> Option<(Problem, 
             (problem, code)
         });
     }
-    if let Effect::Registration {
+    let (key, enable, _) = registration(f, args)?;
+    if enable || r.is_held(&key) {
+        return None;
+    }
+    Some(double_release(f, key, r.released(&key)?))
+}
+
+/// A second release of `key`, answered with TAPI's code for it.
+fn double_release(f: &'static Function, key: Key, released: Released) -> (Problem, i32) {
+    let code = key.kind.not_held_error().unwrap_or(-1);
+    let problem = Problem::DoubleRelease {
+        function: f.name,
+        kind: key.kind,
+        handle: Some(key.value),
+        released_by: released.by,
+        returned: Some(code),
+    };
+    (problem, code)
+}
+
+/// For a registration function: the registration the call names, whether
+/// it enables it, and the line app that owns it.
+fn registration(f: &Function, args: &[Arg]) -> Option<(Key, bool, Key)> {
+    let Effect::Registration {
         owner: Slot::Arg(owner),
         key_arg,
         enable_arg,
         ..
     } = f.effect
-    {
-        let value = |i: usize| args.get(i).and_then(|a| a.value());
-        if value(enable_arg) == Some(0) {
-            let key = Key {
-                kind: tapi_model::ResourceKind::RequestRecipient,
-                value: registration_key(value(owner)?, value(key_arg)?),
-            };
-            if !r.is_held(&key) {
-                let released = r.released(&key)?;
-                let code = key.kind.not_held_error().unwrap_or(-1);
-                let problem = Problem::DoubleRelease {
-                    function: f.name,
-                    kind: key.kind,
-                    handle: Some(key.value),
-                    released_by: released.by,
-                    returned: Some(code),
-                };
-                return Some((problem, code));
-            }
-        }
-    }
-    None
+    else {
+        return None;
+    };
+    let value = |i: usize| args.get(i).and_then(|a| a.value());
+    let (app, mode, enable) = (value(owner)?, value(key_arg)?, value(enable_arg)?);
+    let key = Key {
+        kind: ResourceKind::RequestRecipient,
+        value: registration_key(app, mode),
+    };
+    let app = Key {
+        kind: ResourceKind::LineApp,
+        value: app,
+    };
+    Some((key, enable != 0, app))
 }
 
 /// What the call did, by the model's effect for it.
@@ -236,29 +243,14 @@ unsafe fn record(
                 r.release(session, Key { kind, value: v }, f.name);
             }
         }
-        Effect::Registration {
-            owner: Slot::Arg(owner),
-            key_arg,
-            enable_arg,
-            success,
-        } => {
-            let (Some(app), Some(mode), Some(enable)) =
-                (value(owner), value(key_arg), value(enable_arg))
-            else {
+        Effect::Registration { success, .. } => {
+            let Some((key, enable, app)) = registration(f, args) else {
                 return;
             };
-            let key = Key {
-                kind: tapi_model::ResourceKind::RequestRecipient,
-                value: registration_key(app, mode),
-            };
-            if enable == 0 {
+            if !enable {
                 r.release(session, key, f.name);
             } else if succeeded(success, rc) {
-                let parent = Key {
-                    kind: tapi_model::ResourceKind::LineApp,
-                    value: app,
-                };
-                r.acquire(session, key, Some(parent), f.name);
+                r.acquire(session, key, Some(app), f.name);
             }
         }
         _ => {}
